@@ -1,0 +1,39 @@
+# PyTorch Essential Training: every target runs inside .venv, created on first use.
+# `make help` lists the targets.
+
+VENV ?= .venv
+export NO_MKDOCS_2_WARNING := 1
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install serve test lint build outputs clean
+
+help: ## List the targets with one line each
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet -e ".[docs,test]"
+	touch $@
+
+install: $(INSTALLED) ## Create .venv (if missing) and install the project with docs and test extras
+
+serve: $(INSTALLED) ## Serve the site at http://127.0.0.1:8000 with live reload
+	$(PYTHON) -m mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+
+lint: $(INSTALLED) ## Lint and format-check with ruff
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+
+build: $(INSTALLED) ## Build the site into site/ with --strict
+	$(PYTHON) -m mkdocs build --strict --site-dir site
+
+test: lint build ## Everything CI runs: ruff, strict site build, chapter examples, unit tests
+	$(PYTHON) -m pytest
+
+outputs: $(INSTALLED) ## Re-run every chapter and rewrite its output fences, figures and stamp
+	$(PYTHON) -m tools.harness outputs
+
+clean: ## Remove the built site and caches (keeps .venv)
+	rm -rf site .pytest_cache .ruff_cache test-output

@@ -1,0 +1,358 @@
+"""The chapter harness: run every ```python block in docs/ and check what it prints.
+
+Two entry points share this module:
+
+    pytest                                # conftest.py collects docs/**/*.md through `sybil()`
+    python -m tools.harness outputs [MD]  # `make outputs`: rewrite output fences, figures, stamps
+
+The rules a chapter follows are in the README ("Writing a chapter"). In short: a runnable block is a
+fence whose info string is exactly `python`; the ```output fence right after it is what it prints;
+an image `![alt](assets/x.svg)` right after those is the figure it draws; hidden setup lives in
+`<!-- invisible-code-block: python -->` and GPU-only code sits behind `<!-- skip: next if(...) -->`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import doctest
+import io
+import os
+import random
+import re
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import SkipTest
+
+from sybil import Document, Example, Region, Sybil
+from sybil.evaluators.doctest import NUMBER, OutputChecker
+from sybil.evaluators.python import pad
+from sybil.parsers.markdown import SkipParser
+from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, RawFencedCodeBlockLexer
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS | NUMBER
+# Info strings that mean "Python" to a reader or a highlighter but that the harness would not run.
+PYTHON_LIKE = re.compile(r"^[{.\s]*(python|py|pycon|python3|py3|ipython3?|pyi|pytb)\b", re.I)
+IMAGE = re.compile(r"[ \t]*!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)[^)]*\)")
+STAMP = re.compile(r"<!-- outputs-stamp -->\n(?P<body>.*?)\n<!-- /outputs-stamp -->\n", re.S)
+FENCES = RawFencedCodeBlockLexer(
+    info_pattern=re.compile(r"(?P<info>[^\n]*)$\n", re.M),
+    mapping={"info": "info", "source": "source"},
+)
+HIDDEN = DirectiveInHTMLCommentLexer(directive="invisible-code-block", arguments="python")
+
+
+class HarnessError(ValueError):
+    """A chapter breaks the harness rules; the message names the line and the fix."""
+
+
+@dataclass
+class Block:
+    """One runnable block and what the page says about it."""
+
+    source: str
+    indent: str = ""  # fences inside admonitions are indented
+    code_end: int = 0  # position just after the python fence's closing line
+    output_span: tuple[int, int] | None = None  # the ```output fence, if any
+    expected: str | None = None  # its text
+    image: Path | None = None  # the figure file that follows, if any
+    hidden: bool = False
+
+
+class ChapterParser:
+    """A Sybil parser for chapters: python fences, their output fences and figures."""
+
+    def __call__(self, document: Document):
+        text, path = document.text, document.path
+        fences = sorted(FENCES(document), key=lambda region: region.start)
+        paired_outputs = set()
+        for index, region in enumerate(fences):
+            info = region.lexemes["info"].strip()
+            if info == "python":
+                following = fences[index + 1] if index + 1 < len(fences) else None
+                block = self._block(text, path, region, following)
+                if block.output_span:
+                    paired_outputs.add(block.output_span[0])
+                    region.end = block.output_span[1]
+                region.parsed, region.evaluator = block, evaluate
+                yield region
+            elif info == "output":
+                if region.start not in paired_outputs:
+                    raise HarnessError(
+                        f"{where(path, text, region.start)}: this ```output fence does not directly"
+                        " follow a ```python fence; put it right after the block that prints it."
+                    )
+            elif PYTHON_LIKE.match(info):
+                raise HarnessError(
+                    f"{where(path, text, region.start)}: fence info string {info!r} looks like"
+                    " Python but the harness only runs fences whose info string is exactly"
+                    " `python`; use ```python (or ```text for code that must not run)."
+                )
+        for region in HIDDEN(document):
+            region.parsed, region.evaluator = Block(region.lexemes["source"], hidden=True), evaluate
+            yield region
+
+    @staticmethod
+    def _block(text: str, path: str, region: Region, following: Region | None) -> Block:
+        indent = re.match(r"[ \t]*", text[region.start :]).group()
+        block = Block(region.lexemes["source"], indent=indent, code_end=region.end)
+        after = region.end
+        if (
+            following is not None
+            and following.lexemes["info"].strip() == "output"
+            and not text[region.end : following.start].strip()
+        ):
+            block.output_span = (following.start, following.end)
+            block.expected = following.lexemes["source"]
+            after = following.end
+        rest = text[after:].lstrip("\n")
+        image = IMAGE.match(rest.split("\n", 1)[0])
+        if image:
+            if not image["alt"].strip():
+                line = text.count("\n", 0, len(text) - len(rest)) + 1
+                raise HarnessError(
+                    f"{shown(path)}:{line}: the figure has no alt text; write ![what it shows](…)."
+                )
+            block.image = (Path(path).parent / image["src"]).resolve()
+        return block
+
+
+def where(path: str, text: str, position: int) -> str:
+    return f"{shown(path)}:{text.count(chr(10), 0, position) + 1}"
+
+
+def shown(path: str | Path) -> str:
+    """A path as a reader types it: relative to the project when inside it."""
+    path = Path(path)
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+class StrictNumberChecker(OutputChecker):
+    """Sybil's NUMBER checker, but a number must round to the digits written on the page.
+
+    Sybil allows a difference of one unit in the last written digit; we allow half a unit, so that
+    changing any digit of an output fence makes the test fail.
+    """
+
+    def _remove_unwanted_precision(self, want: str, got: str) -> str:
+        wants, gots = list(self._number_re.finditer(want)), list(self._number_re.finditer(got))
+        if len(wants) != len(gots):
+            return got
+        for w, g in reversed(list(zip(wants, gots, strict=False))):
+            fraction, exponent = w["fraction"], w["exponent1"] or w["exponent2"]
+            precision = (len(fraction) if fraction else 0) - int(exponent or 0)
+            if abs(float(w.group()) - float(g.group())) <= 0.5 * 10**-precision * (1 + 1e-9):
+                got = got[: g.start()] + w.group() + got[g.end() :]
+        return got
+
+
+CHECKER = StrictNumberChecker()
+
+
+def evaluate(example: Example) -> str | None:
+    """Run one block in the chapter's namespace; compare what it printed with the page."""
+    __tracebackhide__ = True
+    block: Block = example.parsed
+    code = compile(pad(block.source, example.line), example.path, "exec", dont_inherit=True)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, example.namespace)
+    example.namespace.pop("__builtins__", None)
+    check_figure(example, block)
+    recorded = getattr(example.document, "recorded", None)
+    if recorded is not None:  # `make outputs`: remember, don't compare
+        recorded[example.start] = printed.getvalue()
+        return None
+    return compare(block, printed.getvalue())
+
+
+def compare(block: Block, got: str) -> str | None:
+    if block.hidden:
+        return None
+    if block.expected is None:
+        if got.strip():
+            return (
+                "the block printed output but no ```output fence follows it;"
+                f" run `make outputs`.\nGot:\n{got}"
+            )
+        return None
+    if CHECKER.check_output(block.expected, got, FLAGS):
+        return None
+    return (
+        "the ```output fence differs from what the code printed; run `make outputs` to rewrite it."
+        f"\nExpected (page):\n{textwrap.indent(block.expected, '    ')}"
+        f"\nGot (code):\n{textwrap.indent(got, '    ')}"
+    )
+
+
+def check_figure(example: Example, block: Block) -> None:
+    """A block followed by an image must draw exactly that one figure; other blocks draw none."""
+    import matplotlib.pyplot as plt
+
+    numbers = plt.get_fignums()
+    try:
+        where_ = f"{shown(example.path)}:{example.line}"
+        if block.image is None:
+            if numbers:
+                raise HarnessError(
+                    f"{where_}: the block drew a figure; put ![alt](assets/NAME.svg) after it."
+                )
+            return
+        if len(numbers) != 1:
+            raise HarnessError(
+                f"{where_}: a block followed by an image must draw one figure, drew {len(numbers)}."
+            )
+        if getattr(example.document, "recorded", None) is not None:
+            save_figure(plt.figure(numbers[0]), block.image)
+        elif not block.image.is_file():
+            raise HarnessError(f"{where_}: missing figure {block.image}; run `make outputs`.")
+    finally:
+        plt.close("all")
+
+
+def save_figure(figure, path: Path) -> None:
+    """Save a figure byte-for-byte reproducibly, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kind = path.suffix.lstrip(".")
+    metadata = {"Date": None} if kind == "svg" else {"Software": None}
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=path.suffix, delete=False) as file:
+        figure.savefig(file, format=kind, metadata=metadata, bbox_inches="tight", dpi=100)
+    os.replace(file.name, path)
+
+
+def setup(namespace: dict) -> None:
+    """Fresh, seeded state for every chapter, so its output is the same on every run."""
+    import matplotlib
+    import numpy as np
+    import torch
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "pytorch-essential-training"
+    torch.manual_seed(0)
+    np.random.seed(0)
+    random.seed(0)
+    torch.set_printoptions(profile="default")
+    torch.set_default_dtype(torch.float32)
+    namespace["__name__"] = "__main__"
+
+
+def teardown(namespace: dict) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def sybil() -> Sybil:
+    return Sybil(
+        parsers=[ChapterParser(), SkipParser()],
+        path=str(DOCS),
+        patterns=["*.md"],
+        setup=setup,
+        teardown=teardown,
+    )
+
+
+# ---- `make outputs` ----------------------------------------------------------------------------
+
+
+def write_outputs(path: Path) -> list[str]:
+    """Re-run one chapter and rewrite its output fences, figures and stamp. Returns skip notes."""
+    document = sybil().parse(path)
+    document.recorded = {}
+    setup(document.namespace)
+    skipped = []
+    try:
+        for example in document.examples():
+            try:
+                example.evaluate()
+            except SkipTest as reason:
+                skipped.append(f"{shown(path)}:{example.line}: not run ({reason})")
+    finally:
+        teardown(document.namespace)
+    text = rewrite_fences(document)
+    if document.recorded:  # a page with code gets a stamp
+        text = restamp(text, changed=text != document.text, namespace=document.namespace)
+    if text != document.text:
+        with tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, delete=False, encoding="utf-8"
+        ) as file:
+            file.write(text)
+        os.replace(file.name, path)
+    return skipped
+
+
+def rewrite_fences(document: Document) -> str:
+    """Replace (or add, or drop) the output fence after each block that ran."""
+    text = document.text
+    edits = []
+    for start, region in document.regions:
+        block = region.parsed
+        if not isinstance(block, Block) or block.hidden or start not in document.recorded:
+            continue
+        got = document.recorded[start]
+        fence = ""
+        if got.strip():
+            body = "\n".join((block.indent + line).rstrip() for line in got.rstrip().split("\n"))
+            fence = f"\n\n{block.indent}```output\n{body}\n{block.indent}```"
+        if block.output_span:
+            edits.append((block.code_end, block.output_span[1], fence))
+        else:
+            edits.append((block.code_end, block.code_end, fence))
+    for begin, end, replacement in sorted(edits, reverse=True):
+        text = text[:begin] + replacement + text[end:]
+    return text
+
+
+def stamp_fields(namespace: dict) -> str:
+    import torch
+
+    device = f"CUDA ({torch.cuda.get_device_name()})" if torch.cuda.is_available() else "CPU"
+    fields = f"torch {torch.__version__} on {device}"
+    if namespace.get("DATA_SOURCE"):
+        fields += f"; data: {namespace['DATA_SOURCE']}"
+    return fields
+
+
+def restamp(text: str, changed: bool, namespace: dict) -> str:
+    """Keep the stamp unless the outputs or the run's fields changed, so reruns are no-ops."""
+    fields = stamp_fields(namespace)
+    old = STAMP.search(text)
+    if old and not changed and fields in old["body"]:
+        return text
+    today = datetime.date.today().isoformat()
+    body = (
+        f"*Outputs on this page were printed by its code, run by `make outputs` with {fields},"
+        f" on {today}. CI reruns every block and compares.*\n{{ .outputs-stamp }}"
+    )
+    stamp = f"<!-- outputs-stamp -->\n{body}\n<!-- /outputs-stamp -->\n"
+    if old:
+        return text[: old.start()] + stamp + text[old.end() :]
+    heading = re.search(r"^# .*\n", text, re.M)
+    if heading is None:
+        raise HarnessError("a chapter needs a `# Title` line; the stamp goes right under it.")
+    return text[: heading.end()] + "\n" + stamp + text[heading.end() :]
+
+
+def chapters() -> list[Path]:
+    return sorted(DOCS.rglob("*.md"))
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] != "outputs":
+        print("usage: python -m tools.harness outputs [docs/CHAPTER.md ...]", file=sys.stderr)
+        return 2
+    paths = [Path(arg).resolve() for arg in argv[1:]] or chapters()
+    for path in paths:
+        for note in write_outputs(path):
+            print(note)
+    print(f"outputs rewritten from a real run in {len(paths)} page(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
