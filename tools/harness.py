@@ -217,11 +217,19 @@ def check_figure(example: Example, block: Block) -> None:
 
 def save_figure(figure, path: Path) -> None:
     """Save a figure byte-for-byte reproducibly, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     kind = path.suffix.lstrip(".")
     metadata = {"Date": None} if kind == "svg" else {"Software": None}
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=kind, metadata=metadata, bbox_inches="tight", dpi=100)
+    atomic_write(path, buffer.getvalue())
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old content or the new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=path.suffix, delete=False) as file:
-        figure.savefig(file, format=kind, metadata=metadata, bbox_inches="tight", dpi=100)
+        file.write(data)
+    os.chmod(file.name, 0o644)
     os.replace(file.name, path)
 
 
@@ -278,11 +286,7 @@ def write_outputs(path: Path) -> list[str]:
     if document.recorded:  # a page with code gets a stamp
         text = restamp(text, changed=text != document.text, namespace=document.namespace)
     if text != document.text:
-        with tempfile.NamedTemporaryFile(
-            "w", dir=path.parent, delete=False, encoding="utf-8"
-        ) as file:
-            file.write(text)
-        os.replace(file.name, path)
+        atomic_write(path, text.encode("utf-8"))
     return skipped
 
 
