@@ -22,3 +22,15 @@ def pytest_runtest_makereport(item, call):
     reason = getattr(call.excinfo.value, "msg", None) or str(call.excinfo.value)
     report.longrepr = (str(item.path), item.example.line, f"Skipped: {reason}")
     return report
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `gpu` need CUDA: skip them, with the reason, where there is none."""
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU (torch.cuda.is_available() is False)")
+    for item in items:
+        if item.get_closest_marker("gpu"):
+            item.add_marker(skip)

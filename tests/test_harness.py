@@ -359,3 +359,25 @@ def test_changing_a_digit_in_any_output_fails(tmp_path: Path, source: Path):
     ran = [line for line in checked if outcomes[line] != "skipped"]
     assert ran, "no output fence was checked"
     assert all(outcomes[line].startswith("failed") for line in ran), outcomes
+
+
+def test_outputs_keeps_a_deliberate_elision_that_still_matches(tmp_path: Path):
+    text = "# T\n\n```python\nimport time\n\nprint('took', time.time(), 's')\n```\n\n"
+    path = page(tmp_path, text + "```output\ntook ... s\n```\n")
+    harness.write_outputs(path)
+    assert "```output\ntook ... s\n```" in path.read_text()
+    path = page(tmp_path, text + "```output\nslept ... s\n```\n")  # no longer matches: rewritten
+    harness.write_outputs(path)
+    assert "slept" not in path.read_text() and "took 1" in path.read_text()
+
+
+def test_a_listing_block_shows_project_code_and_is_compiled(tmp_path: Path):
+    listing = "```python\n--8<--\nsnippets/devices.py:to_device\n--8<--\n```\n"
+    path = page(tmp_path, "# T\n\n" + listing)
+    document = harness.sybil().parse(path)
+    (block,) = [region.parsed for _, region in document.regions]
+    assert block.listing.startswith("def to_device(")
+    assert [outcome for _, outcome in run(path)] == ["passed"]
+    path = page(tmp_path, "# T\n\n" + listing.replace("to_device", "no_such_section"))
+    with pytest.raises(harness.HarnessError, match="no section 'no_such_section'"):
+        harness.sybil().parse(path)
