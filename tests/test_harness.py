@@ -337,7 +337,7 @@ def digit_changed(fence: str) -> str:
 QUICK_CHAPTERS = [
     path
     for path in CHAPTERS
-    if "```output" in (text := path.read_text(encoding="utf-8")) and "cifar10" not in text
+    if "```output" in (text := path.read_text(encoding="utf-8")) and "cifar10_dataset" not in text
 ]
 
 

@@ -204,10 +204,11 @@ def evaluate(example: Example) -> str | None:
         dont_inherit=True,
     )
     printed = io.StringIO()
+    figures_before = open_figures()
     with contextlib.redirect_stdout(printed):
         exec(code, example.namespace)
     example.namespace.pop("__builtins__", None)
-    check_figure(example, block)
+    check_figure(example, block, open_figures() - figures_before)
     recorded = getattr(example.document, "recorded", None)
     if recorded is not None:  # `make outputs`: remember, don't compare
         recorded[example.start] = printed.getvalue()
@@ -234,11 +235,16 @@ def compare(block: Block, got: str) -> str | None:
     )
 
 
-def check_figure(example: Example, block: Block) -> None:
+def open_figures() -> set[int]:
+    import matplotlib.pyplot as plt
+
+    return set(plt.get_fignums())
+
+
+def check_figure(example: Example, block: Block, numbers: set[int]) -> None:
     """A block followed by an image must draw exactly that one figure; other blocks draw none."""
     import matplotlib.pyplot as plt
 
-    numbers = plt.get_fignums()
     try:
         where_ = f"{shown(example.path)}:{example.line}"
         if block.image is None:
@@ -252,7 +258,7 @@ def check_figure(example: Example, block: Block) -> None:
                 f"{where_}: a block followed by an image must draw one figure, drew {len(numbers)}."
             )
         if getattr(example.document, "recorded", None) is not None:
-            save_figure(plt.figure(numbers[0]), block.image)
+            save_figure(plt.figure(min(numbers)), block.image)
         elif not block.image.is_file():
             raise HarnessError(f"{where_}: missing figure {block.image}; run `make outputs`.")
     finally:
