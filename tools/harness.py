@@ -65,6 +65,7 @@ class Block:
     output_span: tuple[int, int] | None = None  # the ```output fence, if any
     expected: str | None = None  # its text
     image: Path | None = None  # the figure file that follows, if any
+    image_span: tuple[int, int] | None = None  # where its ![alt](src) line is
     hidden: bool = False
     listing: str | None = None  # the included code, for a block of `--8<--` lines
 
@@ -125,6 +126,8 @@ class ChapterParser:
                     f"{shown(path)}:{line}: the figure has no alt text; write ![what it shows](…)."
                 )
             block.image = (Path(path).parent / image["src"]).resolve()
+            image_start = len(text) - len(rest)
+            block.image_span = (image_start, image_start + image.end())
         return block
 
 
