@@ -33,11 +33,11 @@ test: lint build ## Everything CI runs: lint, strict build, chapters, unit, note
 	$(PYTHON) -m pytest
 
 outputs: $(INSTALLED) ## Re-run every chapter and rewrite its output fences, figures and stamp
-	$(PYTHON) -m tools.harness outputs
+	$(PYTHON) -m tools.outputs
 
 outputs-real: $(INSTALLED) ## Like outputs, on the real CIFAR-10 (downloads 170 MB into data/)
 	$(PYTHON) -c "from snippets.cifar10 import cifar10_dataset; cifar10_dataset('data', download=True)"
-	CIFAR10_DOWNLOAD=1 $(PYTHON) -m tools.harness outputs
+	CIFAR10_DOWNLOAD=1 $(PYTHON) -m tools.outputs
 
 publish: $(INSTALLED) ## Build the site and push it to the gh-pages branch (the Pages workflow)
 	$(PYTHON) -m mkdocs gh-deploy --strict --force

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import platform
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from snippets.cifar10 import (
     write_synthetic_cifar10,
 )
 from snippets.cifar10.training import train_one_epoch
+from snippets.files import atomic_write
 
 RESULTS = Path(__file__).parent / "results" / "cifar10-pipeline.md"
 
@@ -89,10 +88,7 @@ def main() -> None:
     )
     print(table, end="")
     if args.write:
-        with tempfile.NamedTemporaryFile("w", dir=RESULTS.parent, delete=False) as file:
-            file.write(table)
-        os.chmod(file.name, 0o644)
-        os.replace(file.name, RESULTS)
+        atomic_write(RESULTS, table.encode("utf-8"))
         print(f"wrote {RESULTS}")
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import platform
-import tempfile
 from pathlib import Path
 
 import torch
 
 from snippets.devices import available_devices, describe, time_matmul
+from snippets.files import atomic_write
 
 RESULTS = Path(__file__).parent / "results" / "matmul-timing.md"
 HEADER = (
@@ -66,10 +65,7 @@ def main() -> None:
     table = merge(old, measure())
     print(table, end="")
     if args.write:
-        with tempfile.NamedTemporaryFile("w", dir=RESULTS.parent, delete=False) as file:
-            file.write(table)
-        os.chmod(file.name, 0o644)
-        os.replace(file.name, RESULTS)
+        atomic_write(RESULTS, table.encode("utf-8"))
         print(f"wrote {RESULTS}")
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from torch.utils.data import DataLoader
 from torchvision.datasets import CIFAR10
 
 from snippets.cifar10 import (
@@ -28,6 +27,7 @@ from snippets.cifar10 import (
     evaluate,
     fit,
     load_checkpoint,
+    make_loaders,
     plot_history,
     save_checkpoint,
     show_images,
@@ -217,6 +217,13 @@ def test_in_memory_batches_reject_a_bad_batch_size(tiny: Path):
         InMemoryBatches(cifar10_dataset(tiny), batch_size=0)
 
 
+@pytest.mark.parametrize("option", ["batch_size", "test_batch_size"])
+def test_make_loaders_rejects_batch_sizes_that_are_not_positive(tiny: Path, option: str):
+    data = cifar10_dataset(tiny)
+    with pytest.raises(ValueError, match=f"{option} must be a positive integer, got 0"):
+        make_loaders(data, data, **{option: 0})
+
+
 def test_augmented_train_transforms_keep_the_shape(tiny: Path):
     dataset = cifar10_dataset(tiny, transform=train_transforms(augment=True))
     assert dataset[0][0].shape == (3, 32, 32)
@@ -230,15 +237,10 @@ def test_one_short_epoch_on_the_stand_in_learns_well_above_chance(stand_in: Path
     torch.manual_seed(0)
     train = cifar10_dataset(stand_in, train=True, transform=train_transforms())
     test = cifar10_dataset(stand_in, train=False, transform=make_test_transforms())
+    train_loader, test_loader = make_loaders(train, test)
+    assert (train_loader.batch_size, test_loader.batch_size) == (64, 128)
     lines = []
-    history = fit(
-        Net(),
-        DataLoader(train, batch_size=64, shuffle=True),
-        CPU,
-        epochs=1,
-        val_batches=DataLoader(test, batch_size=256),
-        log=lines.append,
-    )
+    history = fit(Net(), train_loader, CPU, epochs=1, val_batches=test_loader, log=lines.append)
     assert 0.5 < history.val_accuracy[0] <= 1.0  # chance is 0.1
     assert history.val_loss[0] < 2.3  # below the loss of uniform guessing, ln(10)
     assert lines[0].startswith("epoch 1/1: train loss ")

@@ -10,7 +10,7 @@ from unittest import SkipTest
 import pytest
 from sybil.example import SybilFailure
 
-from tools import harness
+from tools import harness, outputs
 
 CHAPTERS = harness.chapters()
 FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*?)[ \t]*$")
@@ -191,7 +191,7 @@ def test_gpu_only_blocks_skip_with_reason_and_keep_their_output(tmp_path: Path):
         pytest.skip("this machine has CUDA: the block runs instead of skipping")
     assert run(path)[-1][1] == "skipped"
     before = path.read_text()
-    assert harness.write_outputs(path) == [f"{path}:9: not run (needs a CUDA GPU)"]
+    assert outputs.write_outputs(path) == [f"{path}:9: not run (needs a CUDA GPU)"]
     assert "tensor([1.], device='cuda:0')" in path.read_text()
     after = path.read_text()
     assert after.replace("\n" + harness.STAMP.search(after)[0], "") == before
@@ -239,7 +239,7 @@ def test_outputs_writes_fences_and_a_second_run_changes_nothing(tmp_path: Path):
             ```
         """,
     )
-    harness.write_outputs(path)
+    outputs.write_outputs(path)
     first = path.read_text()
     assert '```python\nprint("new")\n```\n\n```output\nnew\n```' in first
     assert "```output\nchanged\n```" in first and "stale" not in first
@@ -247,7 +247,7 @@ def test_outputs_writes_fences_and_a_second_run_changes_nothing(tmp_path: Path):
     assert "    ```output\n    2\n    ```" in first
     assert "<!-- outputs-stamp -->" in first and "torch " in first
     assert all(outcome == "passed" for _, outcome in run(path))
-    harness.write_outputs(path)
+    outputs.write_outputs(path)
     assert path.read_text() == first
 
 
@@ -255,7 +255,7 @@ def test_outputs_leaves_the_page_alone_when_a_block_raises(tmp_path: Path):
     path = page(tmp_path, "# T\n\n```python\nprint(1)\n```\n\n```python\n1 / 0\n```\n")
     before = path.read_text()
     with pytest.raises(ZeroDivisionError):
-        harness.write_outputs(path)
+        outputs.write_outputs(path)
     assert path.read_text() == before
 
 
@@ -278,11 +278,11 @@ def test_figure_is_written_by_outputs_and_required_by_tests(tmp_path: Path):
     path = page(tmp_path, FIGURE_PAGE.format(src="assets/parabola.svg"))
     with pytest.raises(harness.HarnessError, match="missing figure"):
         run(path)
-    harness.write_outputs(path)
+    outputs.write_outputs(path)
     svg = tmp_path / "assets" / "parabola.svg"
     content = svg.read_bytes()
     assert content.startswith(b"<?xml")
-    harness.write_outputs(path)
+    outputs.write_outputs(path)
     assert svg.read_bytes() == content  # byte-identical rerun
     assert [outcome for _, outcome in run(path)] == ["passed"]
 
@@ -364,10 +364,10 @@ def test_changing_a_digit_in_any_output_fails(tmp_path: Path, source: Path):
 def test_outputs_keeps_a_deliberate_elision_that_still_matches(tmp_path: Path):
     text = "# T\n\n```python\nimport time\n\nprint('took', time.time(), 's')\n```\n\n"
     path = page(tmp_path, text + "```output\ntook ... s\n```\n")
-    harness.write_outputs(path)
+    outputs.write_outputs(path)
     assert "```output\ntook ... s\n```" in path.read_text()
     path = page(tmp_path, text + "```output\nslept ... s\n```\n")  # no longer matches: rewritten
-    harness.write_outputs(path)
+    outputs.write_outputs(path)
     assert "slept" not in path.read_text() and "took 1" in path.read_text()
 
 

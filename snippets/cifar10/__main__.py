@@ -10,6 +10,7 @@ Training prints one line per epoch and writes, atomically, OUT/checkpoint.pt and
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from snippets.cifar10.figures import plot_history
 from snippets.cifar10.model import Net, count_parameters
 from snippets.cifar10.training import fit, save_checkpoint
 from snippets.devices import describe, pick_device
+from snippets.files import atomic_write
 
 
 def positive_int(text: str) -> int:
@@ -108,9 +110,9 @@ def run_train(args: argparse.Namespace) -> None:
 
 def save_figure(figure, path: Path) -> None:
     """Save atomically, then close the figure."""
-    partial = path.with_name(f".{path.name}.partial")
-    figure.savefig(partial, format=path.suffix.lstrip("."), dpi=100)
-    partial.replace(path)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=path.suffix.lstrip("."), dpi=100)
+    atomic_write(path, buffer.getvalue())
     plt.close(figure)
 
 

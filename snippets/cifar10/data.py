@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
 from torchvision import transforms
 from torchvision.datasets import CIFAR10
 from torchvision.datasets.utils import calculate_md5, check_integrity
@@ -312,6 +313,29 @@ def unnormalize(images: torch.Tensor) -> torch.Tensor:
     mean = torch.tensor(MEAN).view(3, 1, 1)
     std = torch.tensor(STD).view(3, 1, 1)
     return (images.cpu() * std + mean).clamp(0, 1)
+
+
+def make_loaders(
+    train_data: CIFAR10,
+    test_data: CIFAR10,
+    batch_size: int = 64,
+    test_batch_size: int = 128,
+    num_workers: int = 0,
+    seed: int = 0,
+) -> tuple[DataLoader, DataLoader]:
+    """DataLoaders as the seed uses them: shuffled training batches of 64, test batches of 128.
+
+    (A DataLoader's own default is batch_size=1: one image per optimizer step, which leaves the
+    hardware idle and makes each gradient very noisy.) Pinned memory is used when CUDA is there.
+    """
+    for name, size in [("batch_size", batch_size), ("test_batch_size", test_batch_size)]:
+        if not isinstance(size, int) or size < 1:
+            raise ValueError(f"{name} must be a positive integer, got {size!r}")
+    pin = torch.cuda.is_available()
+    shuffled = torch.Generator().manual_seed(seed)
+    options = {"num_workers": num_workers, "pin_memory": pin}
+    train = DataLoader(train_data, batch_size, shuffle=True, generator=shuffled, **options)
+    return train, DataLoader(test_data, test_batch_size, shuffle=False, **options)
 
 
 class InMemoryBatches:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from snippets.devices import to_device
+from snippets.files import atomic_write
 
 
 @dataclass
@@ -132,8 +132,6 @@ def save_checkpoint(
     path: str | Path, model: nn.Module, optimizer: torch.optim.Optimizer, history: History
 ) -> None:
     """Save model, optimizer and history atomically: a crash never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     state = {
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
@@ -141,11 +139,7 @@ def save_checkpoint(
     }
     buffer = io.BytesIO()
     torch.save(state, buffer)
-    with tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{path.name}.", delete=False
-    ) as file:
-        file.write(buffer.getvalue())
-    os.replace(file.name, path)
+    atomic_write(path, buffer.getvalue())
 
 
 def load_checkpoint(
