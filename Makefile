@@ -20,7 +20,7 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED) ## Create .venv (if missing) and install the project with docs and test extras
 
 serve: $(INSTALLED) ## Serve the site at http://127.0.0.1:8000 with live reload
-	$(PYTHON) -m mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+	SITE_URL=http://127.0.0.1:8000/ $(PYTHON) -m mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
 lint: $(INSTALLED) ## Lint and format-check with ruff
 	$(PYTHON) -m ruff check .
