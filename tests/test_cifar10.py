@@ -33,6 +33,7 @@ from snippets.cifar10 import (
     show_images,
     train_transforms,
     training,
+    unnormalize,
     write_synthetic_cifar10,
 )
 from snippets.cifar10 import __main__ as cli
@@ -355,3 +356,29 @@ def test_cli_help_documents_every_option(capsys):
 def test_training_on_cuda(tiny: Path):
     history = fit(Net(), InMemoryBatches(cifar10_dataset(tiny)), torch.device("cuda"), log=None)
     assert len(history.train_loss) == 1
+
+
+# ---- the chapters' data folder, and display helpers -----------------------------------------
+
+
+def test_chapter_data_uses_the_stand_in_offline(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CIFAR10_DIR", str(tmp_path))
+    monkeypatch.delenv("CIFAR10_DOWNLOAD", raising=False)
+    monkeypatch.setattr(cifar_data, "write_synthetic_cifar10", write_tiny)
+    assert cifar_data.chapter_data() == (tmp_path / "stand-in", False)
+    assert cifar_data.is_stand_in(tmp_path / "stand-in")
+    (tmp_path / "cifar-10-batches-py").mkdir()  # the real data, once downloaded there
+    assert cifar_data.chapter_data() == (tmp_path, False)
+    monkeypatch.setenv("CIFAR10_DOWNLOAD", "1")
+    assert cifar_data.chapter_data() == (tmp_path, True)
+
+
+def write_tiny(root: Path) -> Path:
+    return write_synthetic_cifar10(root, train_size=10, test_size=2)
+
+
+def test_unnormalize_undoes_normalize(tiny: Path):
+    pixels = torch.from_numpy(cifar10_dataset(tiny).data[:2]).permute(0, 3, 1, 2)  # (2, 3, 32, 32)
+    dataset = cifar10_dataset(tiny, transform=make_test_transforms())
+    normalised = torch.stack([dataset[0][0], dataset[1][0]])
+    torch.testing.assert_close(unnormalize(normalised), pixels / 255, rtol=0, atol=1e-6)
