@@ -187,7 +187,7 @@ def test_gpu_only_blocks_skip_with_reason_and_keep_their_output(tmp_path: Path):
         ```
         """
     path = page(tmp_path, text)
-    if harness_has_cuda():
+    if has_cuda():
         pytest.skip("this machine has CUDA: the block runs instead of skipping")
     assert run(path)[-1][1] == "skipped"
     before = path.read_text()
@@ -197,7 +197,7 @@ def test_gpu_only_blocks_skip_with_reason_and_keep_their_output(tmp_path: Path):
     assert after.replace("\n" + harness.STAMP.search(after)[0], "") == before
 
 
-def harness_has_cuda() -> bool:
+def has_cuda() -> bool:
     import torch
 
     return torch.cuda.is_available()
