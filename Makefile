@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve test lint build outputs outputs-real publish clean
+.PHONY: help install serve test lint build outputs outputs-real gpu-check benchmark publish clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -26,21 +26,32 @@ lint: $(INSTALLED) ## Lint and format-check with ruff
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 
-build: $(INSTALLED) ## Build the site into site/ with --strict
+build: $(INSTALLED) ## Build the site into site/ with --strict (make test builds its own copy)
 	$(PYTHON) -m mkdocs build --strict --site-dir site
 
-test: lint build ## Everything CI runs: lint, strict build, chapters, unit, notebook, browser tests
-	$(PYTHON) -m pytest
+# The tests build the site once, run every chapter, and run a reader's copy of every page in a
+# fresh kernel under another CPU kernel set and one thread (tools/reader.py): all offline. Those
+# runs overlap with the chapters' own; OMP_WAIT_POLICY=PASSIVE lets idle torch threads sleep
+# instead of spinning, which would take the CPU from the processes beside them.
+test: lint ## Everything CI runs: lint, strict build, chapters, reader runs, unit and browser tests
+	CIFAR10_STAND_IN=1 OMP_WAIT_POLICY=PASSIVE $(PYTHON) -m pytest --durations=10
 
-outputs: $(INSTALLED) ## Re-run every chapter and rewrite its output fences, figures and stamp
-	$(PYTHON) -m tools.outputs
+outputs: $(INSTALLED) ## Re-run every chapter, rewrite its output fences, figures, stamp; redraw diagrams
+	$(PYTHON) -m tools.diagrams
+	CIFAR10_STAND_IN=1 $(PYTHON) -m tools.outputs
 
 outputs-real: $(INSTALLED) ## Like outputs, on the real CIFAR-10 (downloads 170 MB into data/)
-	$(PYTHON) -c "from snippets.cifar10 import cifar10_dataset; cifar10_dataset('data', download=True)"
-	CIFAR10_DOWNLOAD=1 $(PYTHON) -m tools.outputs
+	env -u CIFAR10_STAND_IN $(PYTHON) -m tools.outputs
+
+gpu-check: $(INSTALLED) ## On a CUDA machine: run the chapters and tests, record the result
+	CIFAR10_STAND_IN=1 $(PYTHON) -m tools.gpu_check
+
+benchmark: $(INSTALLED) ## Measure training speed (minutes) and update benchmarks/results/
+	$(PYTHON) benchmarks/training_speed.py --write
+	$(PYTHON) benchmarks/matmul_devices.py --write
 
 publish: $(INSTALLED) ## Build the site and push it to the gh-pages branch (the Pages workflow)
 	$(PYTHON) -m mkdocs gh-deploy --strict --force
 
-clean: ## Remove the built site, caches, test output and data/ (keeps .venv)
-	rm -rf site .pytest_cache .ruff_cache test-output data
+clean: ## Remove the built site, caches, test output, runs/ and data/ (keeps .venv)
+	rm -rf site .pytest_cache .ruff_cache test-output data runs

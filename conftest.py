@@ -1,13 +1,25 @@
-"""pytest entry point for the chapters: every docs/**/*.md is collected by the harness.
+"""pytest entry point: the chapters, collected by the harness, and the shared slow fixtures.
 
-See tools/harness.py for the rules and `make outputs` for rewriting output fences.
+Every docs/**/*.md is collected by tools/harness.py (the rules are in the README and in the
+harness). Work that several tests share runs once, in the background, while the chapters run:
+the strict build of the site, then a reader's run of every page (tools/reader.py), in two lanes.
 """
 
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import unittest
+from pathlib import Path
 
 import pytest
 
-from tools.harness import sybil
+from tools.harness import ROOT, chapters, has_code, sybil
 
 pytest_collect_file = sybil().pytest()
 
@@ -34,3 +46,145 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("gpu"):
             item.add_marker(skip)
+
+
+# ---- work shared by several tests, started as soon as the tests are collected --------------------
+
+
+class Background:
+    """The site build, then the reader runs; each test waits only for what it needs."""
+
+    def __init__(self, readers: bool, browser: bool) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="pet-tests-"))
+        self.pools = [concurrent.futures.ThreadPoolExecutor(max_workers=1)]
+        self.site = self.pools[0].submit(build_site, self.folder / "site")
+        self.readers: dict[str, concurrent.futures.Future] = {}
+        self.pages: concurrent.futures.Future | None = None
+        if readers:
+            self.start_readers()
+        from tools.site_checks import find_chromium
+
+        chromium = find_chromium()
+        if browser and chromium:
+            pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+            self.pools.append(pool)
+            self.pages = pool.submit(check_pages, self.site, chromium)
+
+    def start_readers(self) -> None:
+        from tools import reader
+
+        isolation = reader.network_isolation()
+        pages = [path for path in chapters() if has_code(path)]
+        # The pages that share a file (the checkpoint that one chapter saves and the next ones
+        # load) run in one lane, in page order; the others in a second lane beside it.
+        lanes = {"checkpoint": [path for path in pages if "runs/cifar10-net.pt" in path.read_text()]}
+        lanes["others"] = [path for path in pages if path not in lanes["checkpoint"]]
+        for lane, paths in lanes.items():
+            folder = self.folder / f"reader-{lane}"
+            folder.mkdir()
+            pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # in page order
+            self.pools.append(pool)
+            for path in paths:
+                self.readers[path.name] = pool.submit(run_page, self.site, path, folder, isolation)
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def build_site(out: Path) -> Path:
+    """A strict build of the site (with its notebook pages), as `make build` does."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--quiet",
+        "--site-dir",
+        str(out),
+    ]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"mkdocs build --strict failed:\n{done.stdout}{done.stderr}")
+    return out
+
+
+def check_pages(site, chromium: str):
+    """Every page in Chromium: load, axe-core, widths (tools/site_checks.py), in a process of
+    its own: Playwright's event loop must not share a process that DataLoader workers fork."""
+    from tools.site_checks import PageCheck
+
+    out = site.result().parent / "page-checks.json"
+    command = [sys.executable, "-m", "tools.site_checks", str(site.result()), "--json", str(out)]
+    command += ["--chromium", chromium]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"tools.site_checks failed:\n{done.stdout}{done.stderr}")
+    return [PageCheck(**entry) for entry in json.loads(out.read_text(encoding="utf-8"))]
+
+
+def run_page(site, path, folder, isolation):
+    """One page's reader run, once the site is built."""
+    from tools import reader
+
+    return reader.run_as_reader(site.result(), path, folder, isolation)
+
+
+BACKGROUND: Background | None = None
+
+
+def pytest_collection_finish(session):
+    global BACKGROUND
+    files = {Path(str(item.path)).name for item in session.items}
+    if "test_site.py" in files or "test_reader.py" in files:
+        BACKGROUND = Background(readers="test_reader.py" in files, browser="test_site.py" in files)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How long each page's reader run took, in the background (they don't show in --durations)."""
+    if BACKGROUND is None or not BACKGROUND.readers:
+        return
+    runs = [future.result() for future in BACKGROUND.readers.values() if future.done()]
+    if runs:
+        times = ", ".join(f"{Path(run.page).stem} {run.seconds:.0f} s" for run in runs)
+        terminalreporter.write_line(f"reader runs ({runs[0].isolation}): {times}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if BACKGROUND is not None:
+        BACKGROUND.close()
+    keep = os.environ.get("PET_PRINTED_JSON")
+    if keep:  # what every block printed in this run, to compare machines (tools/gpu_session.sh)
+        from tools.harness import CHECK
+
+        printed = {
+            f"{Path(page).name}@{start}": text for (page, start), text in CHECK.printed.items()
+        }
+        Path(keep).write_text(json.dumps(printed, indent=1, sort_keys=True), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """The built site (a strict build, with notebook pages), shared by the site tests."""
+    if BACKGROUND is None:
+        pytest.skip("the site is built only when the site or reader tests are collected")
+    return BACKGROUND.site.result()
+
+
+@pytest.fixture(scope="session")
+def page_checks() -> list:
+    """Every page of the site checked in Chromium (tools/site_checks.py), once."""
+    if BACKGROUND is None or BACKGROUND.pages is None:
+        pytest.skip("the page checks run when tests/test_site.py is collected and Chromium exists")
+    return BACKGROUND.pages.result()
+
+
+@pytest.fixture(scope="session")
+def reader_runs() -> dict:
+    """Each page's reader run (tools/reader.py), by page file name, as futures."""
+    if BACKGROUND is None or not BACKGROUND.readers:
+        pytest.skip("reader runs start only when tests/test_reader.py is collected")
+    return BACKGROUND.readers

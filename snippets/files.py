@@ -1,11 +1,14 @@
 """Write files atomically: a reader sees the old content or the new one, never half of it.
 
-from snippets.files import atomic_write
+from snippets.files import atomic_write, save_figure
+
 atomic_write(Path("runs/table.md"), text.encode())
+save_figure(figure, Path("runs/curves.png"))  # byte-for-byte reproducible, then closed
 """
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -28,3 +31,21 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def save_figure(figure, path: str | Path) -> None:
+    """Save a Matplotlib figure as SVG or PNG (by the suffix), atomically, then close it.
+
+    The file carries no date or software version, so the same figure gives the same bytes.
+    """
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    kind = path.suffix.lstrip(".").lower()
+    if kind not in ("svg", "png"):
+        raise ValueError(f"save_figure writes .svg or .png files, got {path.name!r}")
+    metadata = {"Date": None} if kind == "svg" else {"Software": None}
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=kind, metadata=metadata, bbox_inches="tight", dpi=100)
+    atomic_write(path, buffer.getvalue())
+    plt.close(figure)

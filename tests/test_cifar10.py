@@ -1,11 +1,15 @@
-"""Tests of snippets/cifar10: the stand-in, loading, the network, training, checkpoints, the CLI.
+"""Tests of snippets/cifar10: data, the stand-in, transforms, batches, the network, training,
+figures and the command line.
 
-No test touches the network: the data is the stand-in, written by the tests themselves.
+No test touches the network: the data is the stand-in, written by the tests themselves, and the
+download path is replaced by one that fails like an offline machine.
 """
 
 from __future__ import annotations
 
+import io
 import pickle
+import urllib.error
 from pathlib import Path
 
 import numpy as np
@@ -15,45 +19,61 @@ from torchvision.datasets import CIFAR10
 
 from snippets.cifar10 import (
     CLASSES,
-    CorruptCheckpointError,
+    CIFAR10StandIn,
     CorruptDatasetError,
     History,
     InMemoryBatches,
     Net,
-    SyntheticCIFAR10,
     cifar10_dataset,
     count_parameters,
+    data_root,
     describe_data,
+    eval_transforms,
     evaluate,
     fit,
     load_checkpoint,
     make_loaders,
+    plot_confusion_matrix,
     plot_history,
-    save_checkpoint,
+    plot_mistakes,
     show_images,
     train_transforms,
     training,
     unnormalize,
-    write_synthetic_cifar10,
+    using_stand_in,
+    write_stand_in,
 )
 from snippets.cifar10 import __main__ as cli
 from snippets.cifar10 import data as cifar_data
-from snippets.cifar10 import test_transforms as make_test_transforms  # not a test itself
+from snippets.cifar10 import stand_in as stand_in_module
 
 CPU = torch.device("cpu")
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    """Every test runs as on a machine without network: a download fails at once."""
+
+    def no_network(*args, **kwargs):
+        raise urllib.error.URLError("network is unreachable (the tests are offline)")
+
+    monkeypatch.setattr("torchvision.datasets.utils.download_url", no_network)
+    monkeypatch.setattr("torchvision.datasets.cifar.download_and_extract_archive", no_network)
+    monkeypatch.delenv("CIFAR10_DIR", raising=False)
+    monkeypatch.delenv("CIFAR10_STAND_IN", raising=False)
 
 
 @pytest.fixture(scope="module")
 def stand_in(tmp_path_factory) -> Path:
     """The default-size stand-in: 5,000 training and 1,000 test images."""
     root = tmp_path_factory.mktemp("cifar")
-    write_synthetic_cifar10(root)
+    write_stand_in(root)
     return root
 
 
 @pytest.fixture
 def tiny(tmp_path) -> Path:
-    write_synthetic_cifar10(tmp_path, train_size=50, test_size=20)
+    write_stand_in(tmp_path, train_size=50, test_size=20)
     return tmp_path
 
 
@@ -63,25 +83,27 @@ def tiny(tmp_path) -> Path:
 def test_stand_in_is_written_in_cifar10_format(tiny: Path):
     folder = tiny / "cifar-10-batches-py"
     names = sorted(path.name for path in folder.iterdir())
-    assert names == sorted([*cifar_data.TRAIN_FILES, "test_batch", "batches.meta", "STAND-IN.json"])
+    expected = [*stand_in_module.TRAIN_FILES, "test_batch", "batches.meta", "STAND-IN.json"]
+    assert names == sorted(expected)
     with open(folder / "data_batch_1", "rb") as file:
         batch = pickle.load(file, encoding="latin1")
     assert batch["data"].dtype == np.uint8 and batch["data"].shape == (10, 3072)
-    assert len(batch["labels"]) == 10 and "synthetic stand-in" in batch["batch_label"]
+    assert len(batch["labels"]) == 10 and "stand-in" in batch["batch_label"]
     with open(folder / "batches.meta", "rb") as file:
         assert pickle.load(file, encoding="latin1")["label_names"] == list(CLASSES)
 
 
 def test_torchvision_reads_the_stand_in_through_a_clearly_named_subclass(tiny: Path):
-    train = cifar10_dataset(tiny, train=True)
-    test = cifar10_dataset(tiny, train=False, transform=make_test_transforms())
-    assert isinstance(train, SyntheticCIFAR10) and isinstance(train, CIFAR10)
+    train = CIFAR10StandIn(tiny, train=True)
+    test = CIFAR10StandIn(tiny, train=False, transform=eval_transforms())
+    assert isinstance(train, CIFAR10)
     assert (len(train), len(test)) == (50, 20)
-    assert train.classes == list(CLASSES)
     image, label = test[0]
     assert image.shape == (3, 32, 32) and 0 <= label < 10
-    assert "NOT the real CIFAR-10" in repr(train)
-    assert describe_data(train) == "the synthetic CIFAR-10 stand-in, training split, 50 images"
+    assert "NOT CIFAR-10" in repr(train)
+    assert describe_data(train) == (
+        "the stand-in (synthetic images, not CIFAR-10), training split, 50 images"
+    )
 
 
 def test_stock_torchvision_still_rejects_the_stand_in(tiny: Path):
@@ -90,17 +112,17 @@ def test_stock_torchvision_still_rejects_the_stand_in(tiny: Path):
 
 
 def test_classes_come_in_equal_shares(stand_in: Path):
-    counts = np.bincount(cifar10_dataset(stand_in, train=True).targets, minlength=10)
+    counts = np.bincount(CIFAR10StandIn(stand_in, train=True).targets, minlength=10)
     assert counts.tolist() == [500] * 10
 
 
 def test_writing_is_reproducible_and_replaces_an_old_stand_in(tmp_path: Path):
-    first = write_synthetic_cifar10(tmp_path, train_size=20, test_size=5, seed=3)
+    first = write_stand_in(tmp_path, train_size=20, test_size=5, seed=3)
     data = (first / "test_batch").read_bytes()
-    write_synthetic_cifar10(tmp_path, train_size=20, test_size=5, seed=3)
+    write_stand_in(tmp_path, train_size=20, test_size=5, seed=3)
     assert (first / "test_batch").read_bytes() == data
-    write_synthetic_cifar10(tmp_path, train_size=30, test_size=5)
-    assert len(cifar10_dataset(tmp_path)) == 30
+    write_stand_in(tmp_path, train_size=30, test_size=5)
+    assert len(CIFAR10StandIn(tmp_path)) == 30
     assert [path.name for path in tmp_path.iterdir()] == ["cifar-10-batches-py"]
 
 
@@ -108,9 +130,9 @@ def test_an_interrupted_write_leaves_nothing_behind(tmp_path: Path, monkeypatch)
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(cifar_data, "write_batch", fail)
+    monkeypatch.setattr(stand_in_module, "write_batch", fail)
     with pytest.raises(OSError, match="disk full"):
-        write_synthetic_cifar10(tmp_path, train_size=20, test_size=5)
+        write_stand_in(tmp_path, train_size=20, test_size=5)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -118,55 +140,97 @@ def test_writing_never_overwrites_a_folder_that_is_not_a_stand_in(tmp_path: Path
     (tmp_path / "cifar-10-batches-py").mkdir()
     (tmp_path / "cifar-10-batches-py" / "data_batch_1").write_bytes(b"real data")
     with pytest.raises(FileExistsError, match="not a stand-in"):
-        write_synthetic_cifar10(tmp_path)
+        write_stand_in(tmp_path)
     assert (tmp_path / "cifar-10-batches-py" / "data_batch_1").read_bytes() == b"real data"
 
 
 @pytest.mark.parametrize(("train_size", "test_size"), [(4, 10), (10, 0)])
 def test_writing_rejects_sizes_too_small(tmp_path: Path, train_size: int, test_size: int):
     with pytest.raises(ValueError, match="train_size must be at least 5"):
-        write_synthetic_cifar10(tmp_path, train_size=train_size, test_size=test_size)
-
-
-# ---- bad data on disk ----------------------------------------------------------------------
-
-
-def test_missing_data_names_both_fixes(tmp_path: Path):
-    with pytest.raises(FileNotFoundError, match=r"download=True .*snippets.cifar10 synthetic"):
-        cifar10_dataset(tmp_path / "nowhere")
+        write_stand_in(tmp_path, train_size=train_size, test_size=test_size)
 
 
 def test_a_truncated_stand_in_file_is_named(tiny: Path):
     batch = tiny / "cifar-10-batches-py" / "data_batch_3"
     batch.write_bytes(batch.read_bytes()[:1000])
     with pytest.raises(CorruptDatasetError, match=r"data_batch_3 is missing, truncated or altered"):
-        cifar10_dataset(tiny)
-
-
-def test_a_damaged_real_dataset_names_the_file_and_the_fix(tmp_path: Path):
-    folder = tmp_path / "cifar-10-batches-py"
-    folder.mkdir()
-    for name in [*cifar_data.TRAIN_FILES, "test_batch", "batches.meta"]:
-        (folder / name).write_bytes(b"truncated")
-    with pytest.raises(CorruptDatasetError, match=r"data_batch_1 is .*download=True"):
-        cifar10_dataset(tmp_path)
-
-
-def test_the_stand_in_cannot_be_downloaded_over(tiny: Path):
-    with pytest.raises(ValueError, match="holds the synthetic stand-in"):
-        cifar10_dataset(tiny, download=True)
+        CIFAR10StandIn(tiny)
 
 
 def test_a_corrupted_manifest_is_named(tiny: Path):
     (tiny / "cifar-10-batches-py" / "STAND-IN.json").write_text("{not json")
     with pytest.raises(CorruptDatasetError, match=r"STAND-IN.json is corrupted"):
+        CIFAR10StandIn(tiny)
+
+
+# ---- the real data by default, the stand-in on request ---------------------------------------
+
+
+def test_cifar10_stand_in_selects_the_stand_in_and_writes_it_once(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CIFAR10_STAND_IN", "1")
+    monkeypatch.setattr(stand_in_module, "write_stand_in", small_stand_in)
+    monkeypatch.setattr(cifar_data, "write_stand_in", small_stand_in)
+    dataset = cifar10_dataset(tmp_path)
+    assert isinstance(dataset, CIFAR10StandIn) and Path(dataset.root) == tmp_path / "stand-in"
+    monkeypatch.setattr(cifar_data, "write_stand_in", fail_if_called)
+    assert len(cifar10_dataset(tmp_path, train=False)) == 4  # read, not written again
+
+
+def small_stand_in(root):
+    return write_stand_in(root, train_size=10, test_size=4)
+
+
+def fail_if_called(*args, **kwargs):
+    raise AssertionError("the stand-in was written again")
+
+
+def test_the_default_is_the_real_data_and_offline_the_error_names_the_stand_in(tmp_path: Path):
+    with pytest.raises(ConnectionError, match=r"could not download CIFAR-10 .*CIFAR10_STAND_IN=1"):
+        cifar10_dataset(tmp_path)
+    assert not (tmp_path / "stand-in").exists()  # nothing pretends to be CIFAR-10
+
+
+def test_missing_real_data_without_download_names_both_fixes(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match=r"download=True .*CIFAR10_STAND_IN=1"):
+        cifar10_dataset(tmp_path / "nowhere", download=False)
+
+
+def test_a_damaged_real_dataset_names_the_file_and_the_fix(tmp_path: Path):
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    for name in [*stand_in_module.TRAIN_FILES, "test_batch", "batches.meta"]:
+        (folder / name).write_bytes(b"truncated")
+    with pytest.raises(CorruptDatasetError, match=r"data_batch_1 is .*download again"):
+        cifar10_dataset(tmp_path)
+
+
+def test_a_stand_in_folder_is_not_taken_for_cifar10(tiny: Path):
+    with pytest.raises(ValueError, match="holds the stand-in, not CIFAR-10: set CIFAR10_STAND_IN"):
         cifar10_dataset(tiny)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", False), ("0", False), ("1", True)])
+def test_cifar10_stand_in_values(monkeypatch, value: str, expected: bool):
+    monkeypatch.setenv("CIFAR10_STAND_IN", value)
+    assert using_stand_in() is expected
+
+
+def test_a_wrong_cifar10_stand_in_value_names_the_valid_ones(monkeypatch):
+    monkeypatch.setenv("CIFAR10_STAND_IN", "yes")
+    with pytest.raises(ValueError, match="must be 1 .* or 0 / unset .*got 'yes'"):
+        using_stand_in()
+
+
+def test_cifar10_dir_sets_the_data_folder(monkeypatch, tmp_path: Path):
+    assert data_root() == Path("data")
+    monkeypatch.setenv("CIFAR10_DIR", str(tmp_path))
+    assert data_root() == tmp_path
 
 
 # ---- the network ---------------------------------------------------------------------------
 
 
-def test_net_maps_a_batch_to_ten_scores_and_has_the_seed_size():
+def test_net_maps_a_batch_to_ten_scores_and_has_the_notes_size():
     model = Net()
     assert model(torch.zeros(4, 3, 32, 32)).shape == (4, 10)
     assert count_parameters(model) == 62_006
@@ -178,7 +242,7 @@ def test_net_maps_a_batch_to_ten_scores_and_has_the_seed_size():
         (torch.zeros(4, 32, 32, 3), r"got \(4, 32, 32, 3\) \(channels last\?"),
         (torch.zeros(3, 32, 32), r"image.unsqueeze\(0\)"),
         (torch.zeros(4, 1, 28, 28), r"shape \(B, 3, 32, 32\), got \(4, 1, 28, 28\)"),
-        (torch.zeros(4, 3, 32, 32, dtype=torch.uint8), r"floating-point .*test_transforms"),
+        (torch.zeros(4, 3, 32, 32, dtype=torch.uint8), r"floating-point .*eval_transforms"),
     ],
 )
 def test_net_rejects_images_it_cannot_read(images: torch.Tensor, message: str):
@@ -194,8 +258,19 @@ def test_net_rejects_non_tensors():
 # ---- transforms and batches ------------------------------------------------------------------
 
 
+def test_the_transforms_give_plain_normalised_tensors(tiny: Path):
+    image, _ = CIFAR10StandIn(tiny, transform=eval_transforms())[0]
+    assert type(image) is torch.Tensor and image.shape == (3, 32, 32)
+    assert image.dtype == torch.float32
+    pixels = torch.from_numpy(CIFAR10StandIn(tiny).data[0]).permute(2, 0, 1) / 255
+    torch.testing.assert_close(unnormalize(image), pixels, rtol=0, atol=1e-6)
+    assert len(train_transforms(augment=True).transforms) == len(eval_transforms().transforms) + 2
+    augmented, _ = CIFAR10StandIn(tiny, transform=train_transforms(augment=True))[0]
+    assert augmented.shape == (3, 32, 32)
+
+
 def test_in_memory_batches_match_the_transform_path(tiny: Path):
-    dataset = cifar10_dataset(tiny, train=False, transform=make_test_transforms())
+    dataset = CIFAR10StandIn(tiny, train=False, transform=eval_transforms())
     batches = InMemoryBatches(dataset, batch_size=8, shuffle=False)
     images, labels = next(iter(batches))
     assert images.shape == (8, 3, 32, 32) and labels.tolist() == dataset.targets[:8]
@@ -206,179 +281,176 @@ def test_in_memory_batches_match_the_transform_path(tiny: Path):
 
 
 def test_in_memory_batches_shuffle_reproducibly(tiny: Path):
-    dataset = cifar10_dataset(tiny)
+    dataset = CIFAR10StandIn(tiny)
     first = [labels for _, labels in InMemoryBatches(dataset, batch_size=10, seed=1)]
     second = [labels for _, labels in InMemoryBatches(dataset, batch_size=10, seed=1)]
     assert all(torch.equal(a, b) for a, b in zip(first, second, strict=True))
     assert sorted(torch.cat(first).tolist()) == sorted(dataset.targets)
 
 
-def test_in_memory_batches_reject_a_bad_batch_size(tiny: Path):
-    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
-        InMemoryBatches(cifar10_dataset(tiny), batch_size=0)
+@pytest.mark.parametrize("size", [0, -1, 2.5, True])
+def test_batch_sizes_must_be_positive_integers(tiny: Path, size):
+    data = CIFAR10StandIn(tiny)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        InMemoryBatches(data, batch_size=size)
+    with pytest.raises(ValueError, match="test_batch_size must be a positive integer"):
+        make_loaders(data, data, test_batch_size=size)
 
 
-@pytest.mark.parametrize("option", ["batch_size", "test_batch_size"])
-def test_make_loaders_rejects_batch_sizes_that_are_not_positive(tiny: Path, option: str):
-    data = cifar10_dataset(tiny)
-    with pytest.raises(ValueError, match=f"{option} must be a positive integer, got 0"):
-        make_loaders(data, data, **{option: 0})
-
-
-def test_augmented_train_transforms_keep_the_shape(tiny: Path):
-    dataset = cifar10_dataset(tiny, transform=train_transforms(augment=True))
-    assert dataset[0][0].shape == (3, 32, 32)
-    assert len(train_transforms(augment=True).transforms) == 4
+def test_make_loaders_uses_the_notes_batch_sizes(tiny: Path):
+    train_loader, test_loader = make_loaders(CIFAR10StandIn(tiny), CIFAR10StandIn(tiny, False))
+    assert (train_loader.batch_size, test_loader.batch_size) == (64, 128)
 
 
 # ---- training --------------------------------------------------------------------------------
 
 
-def test_one_short_epoch_on_the_stand_in_learns_well_above_chance(stand_in: Path):
+def test_one_epoch_on_the_stand_in_learns_well_above_chance(stand_in: Path):
     torch.manual_seed(0)
-    train = cifar10_dataset(stand_in, train=True, transform=train_transforms())
-    test = cifar10_dataset(stand_in, train=False, transform=make_test_transforms())
-    train_loader, test_loader = make_loaders(train, test)
-    assert (train_loader.batch_size, test_loader.batch_size) == (64, 128)
+    train = InMemoryBatches(CIFAR10StandIn(stand_in, train=True), 64)
+    test = InMemoryBatches(CIFAR10StandIn(stand_in, train=False), 256, shuffle=False)
     lines = []
-    history = fit(Net(), train_loader, CPU, epochs=1, val_batches=test_loader, log=lines.append)
+    model = Net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    history = fit(
+        model, train, CPU, epochs=1, val_batches=test, optimizer=optimizer, log=lines.append
+    )
     assert 0.5 < history.val_accuracy[0] <= 1.0  # chance is 0.1
     assert history.val_loss[0] < 2.3  # below the loss of uniform guessing, ln(10)
-    assert lines[0].startswith("epoch 1/1: train loss ")
+    assert lines[0].startswith("epoch 1: train loss ")
+
+
+def test_fit_goes_on_counting_the_epochs_of_a_resumed_history(tiny: Path):
+    lines = []
+    history = History(train_loss=[2.0, 1.5])
+    fit(Net(), InMemoryBatches(CIFAR10StandIn(tiny)), CPU, history=history, log=lines.append)
+    assert lines[0].startswith("epoch 3: ") and len(history.train_loss) == 3
 
 
 def test_evaluate_leaves_the_model_in_eval_mode_and_counts_accuracy(tiny: Path):
-    batches = InMemoryBatches(cifar10_dataset(tiny, train=False), batch_size=7, shuffle=False)
+    batches = InMemoryBatches(CIFAR10StandIn(tiny, train=False), batch_size=7, shuffle=False)
     model = Net()
     loss, accuracy = evaluate(model, batches, CPU)
     assert not model.training and loss > 0 and 0 <= accuracy <= 1
     assert round(accuracy * 20) == accuracy * 20  # a whole number of the 20 images
 
 
-@pytest.mark.parametrize("epochs", [0, -1, 1.5])
+@pytest.mark.parametrize("epochs", [0, -1, 1.5, True])
 def test_fit_rejects_epochs_that_are_not_positive(epochs, tiny: Path):
     with pytest.raises(ValueError, match="epochs must be a positive integer"):
-        fit(Net(), InMemoryBatches(cifar10_dataset(tiny)), CPU, epochs=epochs)
+        fit(Net(), InMemoryBatches(CIFAR10StandIn(tiny)), CPU, epochs=epochs)
 
 
-def test_progress_bars_are_quiet_under_ci(monkeypatch):
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bars_show_on_a_terminal_but_never_under_ci_or_in_a_pipe(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    assert training.show_progress(Terminal())
+    assert not training.show_progress(io.StringIO())  # a pipe, a log file, a notebook
     monkeypatch.setenv("CI", "true")
-    assert training.quiet()
-
-
-def test_checkpoint_round_trip(tmp_path: Path, tiny: Path):
-    torch.manual_seed(0)
-    model = Net()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    history = fit(model, InMemoryBatches(cifar10_dataset(tiny)), CPU, optimizer=optimizer, log=None)
-    path = tmp_path / "runs" / "checkpoint.pt"
-    save_checkpoint(path, model, optimizer, history)
-    assert [p.name for p in path.parent.iterdir()] == ["checkpoint.pt"]  # no temp file left
-
-    restored, restored_optimizer = Net(), torch.optim.SGD(Net().parameters(), lr=0.5)
-    restored_optimizer = torch.optim.SGD(restored.parameters(), lr=0.5, momentum=0.9)
-    assert load_checkpoint(path, restored, restored_optimizer) == history
-    for key, value in model.state_dict().items():
-        assert torch.equal(restored.state_dict()[key], value)
-    assert restored_optimizer.param_groups[0]["lr"] == 0.01
-
-
-def test_corrupted_or_missing_checkpoints_are_named(tmp_path: Path):
-    path = tmp_path / "checkpoint.pt"
-    model = Net()
-    save_checkpoint(path, model, torch.optim.SGD(model.parameters(), lr=0.1), History())
-    path.write_bytes(path.read_bytes()[:200])
-    with pytest.raises(CorruptCheckpointError, match=r"checkpoint.pt is not a readable checkpoint"):
-        load_checkpoint(path, Net())
-    with pytest.raises(FileNotFoundError, match="no checkpoint at"):
-        load_checkpoint(tmp_path / "missing.pt", Net())
+    assert not training.show_progress(Terminal())
 
 
 # ---- figures --------------------------------------------------------------------------------
 
 
-def test_figures_show_images_with_class_names_and_curves(tiny: Path):
+def test_figures_show_images_with_class_names_curves_matrix_and_mistakes(tiny: Path):
     import matplotlib.pyplot as plt
 
-    dataset = cifar10_dataset(tiny, transform=make_test_transforms())
+    dataset = CIFAR10StandIn(tiny, transform=eval_transforms())
     images = torch.stack([dataset[i][0] for i in range(10)])
     figure = show_images(images, dataset.targets[:10], columns=5)
     titles = [ax.get_title() for ax in figure.axes if ax.get_title()]
     assert titles == [CLASSES[label] for label in dataset.targets[:10]]
-    history = History([1.0, 0.5], [0.9, 0.6], [0.5, 0.8])
-    assert len(plot_history(history).axes) == 2
-    with pytest.raises(ValueError, match="expects \\(B, 3, H, W\\)"):
+    assert len(plot_history(History([1.0, 0.5], [0.9, 0.6], [0.5, 0.8])).axes) == 2
+    matrix = torch.eye(10, dtype=torch.long) * 5
+    assert plot_confusion_matrix(matrix).axes[0].get_xlabel() == "predicted class"
+    mistakes = plot_mistakes(images[:2], [0, 1], [1, 0], [0.9, 0.6])
+    assert "true: airplane\nsaid: automobile 90%" in [ax.get_title() for ax in mistakes.axes]
+    with pytest.raises(ValueError, match=r"expects \(B, 3, H, W\)"):
         show_images(images[0], [0])
+    with pytest.raises(ValueError, match=r"expects a \(10, 10\) matrix"):
+        plot_confusion_matrix(torch.zeros(3, 3))
     plt.close("all")
 
 
 # ---- the command line -------------------------------------------------------------------------
 
 
-def test_cli_writes_the_stand_in_and_trains_on_it(tmp_path: Path, capsys):
-    assert cli.main(["synthetic", str(tmp_path), "--train-size", "100", "--test-size", "20"]) == 0
-    out = tmp_path / "runs"
-    args = ["train", "--data", str(tmp_path), "--epochs", "2", "--device", "cpu", "--out", str(out)]
-    assert cli.main(args) == 0
+@pytest.fixture
+def stand_in_env(monkeypatch, tmp_path: Path) -> Path:
+    """CIFAR10_STAND_IN=1, with a small stand-in already in tmp_path/stand-in."""
+    monkeypatch.setenv("CIFAR10_STAND_IN", "1")
+    write_stand_in(tmp_path / "stand-in", train_size=100, test_size=20)
+    return tmp_path
+
+
+def test_cli_trains_evaluates_and_exports(stand_in_env: Path, capsys):
+    out = stand_in_env / "runs"
+    data = ["--data", str(stand_in_env), "--device", "cpu"]
+    assert cli.main(["train", *data, "--epochs", "2", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "NOT CIFAR-10" in printed and "synthetic CIFAR-10 stand-in" in printed
-    assert "epoch 1/2" in printed and "epoch 2/2" in printed
-    assert sorted(p.name for p in out.iterdir()) == ["checkpoint.pt", "curves.png"]
-    assert len(load_checkpoint(out / "checkpoint.pt", Net()).train_loss) == 2
+    assert "stand-in (synthetic images, not CIFAR-10)" in printed
+    assert "epoch 1: " in printed and "epoch 2: " in printed
+    assert sorted(p.name for p in out.iterdir()) == ["cifar10-net.pt", "curves.png"]
+    assert load_checkpoint(out / "cifar10-net.pt", Net()).epoch == 2
+    checkpoint = str(out / "cifar10-net.pt")
+    assert cli.main(["evaluate", "--checkpoint", checkpoint, *data]) == 0
+    printed = capsys.readouterr().out
+    assert "accuracy: " in printed and "  truck " in printed
+    assert cli.main(["export", "--checkpoint", checkpoint, "--out", str(out / "net.pt2")]) == 0
+    assert (out / "net.pt2").is_file()
 
 
-@pytest.mark.parametrize("option", ["--epochs", "--batch-size"])
+def test_cli_checks_the_output_folder_before_training(stand_in_env: Path, capsys, monkeypatch):
+    blocker = stand_in_env / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setattr(cli, "cifar10_dataset", fail_if_called)  # no data work may start
+    assert cli.main(["train", "--data", str(stand_in_env), "--out", str(blocker / "runs")]) == 2
+    assert "cannot write to" in capsys.readouterr().err
+
+
+def test_cli_explains_missing_checkpoints_and_bad_export_targets(tmp_path: Path, capsys):
+    assert cli.main(["evaluate", "--checkpoint", str(tmp_path / "none.pt")]) == 2
+    assert "no checkpoint at" in capsys.readouterr().err
+    assert cli.main(["export", "--checkpoint", "x.pt", "--out", str(tmp_path / "net.zip")]) == 2
+    assert "must end in .pt2 or .onnx" in capsys.readouterr().err
+
+
+def test_cli_offline_without_the_stand_in_names_the_variable(tmp_path: Path, capsys):
+    assert cli.main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "runs")]) == 2
+    assert "CIFAR10_STAND_IN=1" in capsys.readouterr().err
+
+
+def test_cli_writes_the_stand_in(tmp_path: Path, capsys):
+    args = ["stand-in", str(tmp_path), "--train-size", "10", "--test-size", "2"]
+    assert cli.main(args) == 0
+    assert "NOT CIFAR-10" in capsys.readouterr().out
+    assert len(CIFAR10StandIn(tmp_path)) == 10
+
+
+@pytest.mark.parametrize("option", ["--epochs", "--batch-size", "--lr"])
 @pytest.mark.parametrize("value", ["0", "-3", "two"])
 def test_cli_rejects_counts_that_are_not_positive(option: str, value: str, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["train", "--data", "x", option, value])
+        cli.main(["train", option, value])
     assert exit_info.value.code == 2
-    assert f"argument {option}: must be a positive integer" in capsys.readouterr().err
-
-
-def test_cli_explains_missing_data_and_unavailable_devices(tmp_path: Path, tiny: Path, capsys):
-    assert cli.main(["train", "--data", str(tmp_path / "none"), "--device", "cpu"]) == 2
-    assert "CIFAR-10 not found" in capsys.readouterr().err
-    if not torch.cuda.is_available():
-        assert cli.main(["train", "--data", str(tiny), "--device", "cuda"]) == 2
-        assert "'cuda' is not available" in capsys.readouterr().err
+    assert f"argument {option}: must be a positive" in capsys.readouterr().err
 
 
 def test_cli_help_documents_every_option(capsys):
     with pytest.raises(SystemExit):
         cli.main(["train", "--help"])
     text = capsys.readouterr().out
-    for option in ["--data", "--download", "--epochs", "--batch-size", "--device", "--out"]:
+    for option in ["--data", "--no-download", "--epochs", "--batch-size", "--device", "--out"]:
         assert option in text
 
 
 @pytest.mark.gpu
-def test_training_on_cuda(tiny: Path):
-    history = fit(Net(), InMemoryBatches(cifar10_dataset(tiny)), torch.device("cuda"), log=None)
-    assert len(history.train_loss) == 1
-
-
-# ---- the chapters' data folder, and display helpers -----------------------------------------
-
-
-def test_chapter_data_uses_the_stand_in_offline(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("CIFAR10_DIR", str(tmp_path))
-    monkeypatch.delenv("CIFAR10_DOWNLOAD", raising=False)
-    monkeypatch.setattr(cifar_data, "write_synthetic_cifar10", write_tiny)
-    assert cifar_data.chapter_data() == (tmp_path / "stand-in", False)
-    assert cifar_data.is_stand_in(tmp_path / "stand-in")
-    (tmp_path / "cifar-10-batches-py").mkdir()  # the real data, once downloaded there
-    assert cifar_data.chapter_data() == (tmp_path, False)
-    monkeypatch.setenv("CIFAR10_DOWNLOAD", "1")
-    assert cifar_data.chapter_data() == (tmp_path, True)
-
-
-def write_tiny(root: Path) -> Path:
-    return write_synthetic_cifar10(root, train_size=10, test_size=2)
-
-
-def test_unnormalize_undoes_normalize(tiny: Path):
-    pixels = torch.from_numpy(cifar10_dataset(tiny).data[:2]).permute(0, 3, 1, 2)  # (2, 3, 32, 32)
-    dataset = cifar10_dataset(tiny, transform=make_test_transforms())
-    normalised = torch.stack([dataset[0][0], dataset[1][0]])
-    torch.testing.assert_close(unnormalize(normalised), pixels / 255, rtol=0, atol=1e-6)
+def test_training_on_cuda_with_resident_data(tiny: Path):
+    batches = InMemoryBatches(CIFAR10StandIn(tiny), device="cuda")
+    history = fit(Net(), batches, torch.device("cuda"), log=None)
+    assert len(history.train_loss) == 1 and batches.images.is_cuda

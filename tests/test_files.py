@@ -31,3 +31,24 @@ def test_a_failed_write_keeps_the_old_content(tmp_path: Path, monkeypatch):
         files.atomic_write(path, b"new")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["table.md"]  # the temporary file is gone
+
+
+def test_save_figure_is_reproducible_closes_the_figure_and_checks_the_format(tmp_path: Path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def draw():
+        figure, ax = plt.subplots()
+        ax.plot([1, 2, 3])
+        return figure
+
+    figure = draw()
+    files.save_figure(figure, tmp_path / "a.png")
+    assert not plt.fignum_exists(figure.number)
+    files.save_figure(draw(), tmp_path / "b.png")
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    with pytest.raises(ValueError, match=r"writes .svg or .png files, got 'c.jpg'"):
+        files.save_figure(draw(), tmp_path / "c.jpg")
+    plt.close("all")

@@ -1,107 +1,152 @@
-"""Turn each chapter into a Jupyter notebook with the same code cells and outputs.
+"""Turn each chapter into a Jupyter notebook: the page's code cells, with its verified outputs.
 
     python -m tools.notebooks OUT_DIR   # OUT_DIR/<chapter>.ipynb for every chapter with code
-                                        # (`mkdocs build` does this into site/notebooks/)
+                                        # (`mkdocs build` renders them as the notebook pages)
 
-The chapter is read with the harness's own parser, so the notebook holds exactly what CI checked:
-each ```python block becomes a code cell whose outputs are the page's ```output fence and figure;
-hidden setup becomes a code cell; a GPU-only block becomes a cell that runs only where its skip
-condition is false; prose becomes Markdown cells. A first cell seeds the run like the harness does
-and, in Colab, installs the `snippets` package from GitHub.
+The chapter is read with the harness's own parser, so a notebook holds exactly what a reader of
+the page copies, in page order: one code cell per visible ```python block (its outputs are the
+page's ```output fence and figure, so a reader sees the expected result before running it), prose
+as Markdown cells. Hidden blocks are left out: the page runs without them. A block behind a skip
+directive (GPU-only) becomes `if CONDITION: print("Skipped: ...") else: <the block>`, so that
+"Run all" works everywhere. A first cell installs the helper package where it is missing (Colab)
+and says which torch version the outputs were verified with.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
+import json
 import re
-import sys
 from pathlib import Path
 
 import nbformat
-from sybil import Document
 
 from tools import harness
 
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?) (?P<kind>\w+)(?: "(?P<title>[^"]*)")?\s*$')
-SKIP_IF = re.compile(r'^if\((?P<condition>.*), reason="(?P<reason>[^"]*)"\)$')
 LINK = re.compile(r"\]\((?P<page>[\w-]+)\.md(?P<anchor>#[\w-]+)?\)")
-SETUP = """# Setup: the same starting state as the site's checks. In Colab (or anywhere the helper
-# package is missing) it first installs `snippets` from the project's repository.
+IN_PAGE = re.compile(r"\]\((?P<anchor>#[\w-]+)\)")
+ASSET = re.compile(r"\]\((?P<path>assets/[^)\s]+)\)")
+COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+NOTEBOOKS = "notebooks"  # the site folder of the notebook pages: notebooks/<chapter>/
+METADATA_KEY = "pytorch_essential_training"  # each code cell: the page line of its block
+INSTALL = """if importlib.util.find_spec("snippets") is None:  # e.g. in Colab
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", {target!r}], check=True)"""
+NO_INSTALL = """if importlib.util.find_spec("snippets") is None:
+    raise ModuleNotFoundError("install the project first: `pip install -e .` in a clone of it")"""
+SETUP = """# Setup: the chapters' helper package, and the torch version that verified the outputs.
 import importlib.util
-import random
 import subprocess
 import sys
+import warnings
 
-if importlib.util.find_spec("snippets") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "{install}"], check=True)
+{install}
 
-import numpy as np
 import torch
 
-_ = torch.manual_seed(0)
-np.random.seed(0)
-random.seed(0)"""
+VERIFIED_WITH = {version!r}
+print(f"outputs verified with torch {{VERIFIED_WITH}}; this runs torch {{torch.__version__}}")
+if torch.__version__.split("+")[0] != VERIFIED_WITH.split("+")[0]:
+    warnings.warn("another torch version: most outputs match; some messages may differ")"""
 
 
-def has_code(path: Path) -> bool:
-    return "```python" in path.read_text(encoding="utf-8")
+def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat.NotebookNode:
+    """The notebook of one chapter.
 
-
-def chapter_notebook(path: Path, site_url: str, install: str) -> nbformat.NotebookNode:
-    """The notebook of one chapter. `site_url` makes links absolute; `install` is a pip target."""
-    text = flatten_admonitions(path.read_text(encoding="utf-8"))
-    document = Document(text, str(path))
-    for parser in harness.sybil().parsers:
-        for region in parser(document):
-            document.add(region)
-    cells, position, skip = [], 0, None
+    `site_url` makes links to other pages absolute (empty: relative to the notebook page on the
+    site); `install` is what `pip install` gets where the package is missing (None: no install).
+    """
+    text = path.read_text(encoding="utf-8")
+    document = harness.sybil().parse(path)
+    stamp = harness.STAMP.search(text)
+    version = json.loads(stamp["fields"])["torch"] if stamp else ""
+    cells, position = [], 0
     for start, region in document.regions:
-        add_markdown(cells, text[position:start], site_url)
-        position = region.end
-        if text.startswith("<!--", start):  # a directive: drop the whole HTML comment
-            position = text.index("-->", region.end - 3) + 3
-        if not isinstance(region.parsed, harness.Block):  # a skip directive
-            action, reason = region.parsed
-            skip = SKIP_IF.match((reason or "").strip()) if action == "next" else None
-            continue
         block = region.parsed
+        if block.hidden:  # hidden blocks only check; the reader's copy runs without them
+            continue
+        add_markdown(cells, text[position:start], site_url, path.stem)
+        position = region.end
         if block.listing is not None:
-            add_markdown(cells, f"```python\n{block.listing.rstrip()}\n```", site_url)
-        elif block.hidden:
-            source = "# Setup (hidden on the site)\n" + block.source.strip()
-            cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["setup"]}))
-        else:
-            cells.append(code_cell(block, skip))
-            if block.image_span:
-                position = block.image_span[1]
-        skip = None
-    add_markdown(cells, text[position:], site_url)
+            add_markdown(cells, f"```python\n{block.listing.rstrip()}\n```", site_url, path.stem)
+            continue
+        cells.append(code_cell(block))
+        if block.image_span:
+            position = block.image_span[1]
+    add_markdown(cells, text[position:], site_url, path.stem)
     title = cells.pop(0) if cells and cells[0].cell_type == "markdown" else None
-    setup = nbformat.v4.new_code_cell(SETUP.format(install=install), metadata={"tags": ["setup"]})
+    code = SETUP.format(
+        install=INSTALL.format(target=install) if install else NO_INSTALL, version=version
+    )
+    setup = new_code_cell(code, metadata={"tags": ["setup"]})
     cells = ([title] if title else []) + [setup, *cells]
     for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata.kernelspec = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    notebook.metadata.language_info = {"name": "python"}
-    return notebook
+    return nbformat.from_dict(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                "language_info": {"name": "python"},
+            },
+            "cells": cells,
+        }
+    )
 
 
-def code_cell(block: harness.Block, skip: re.Match | None) -> nbformat.NotebookNode:
+# The cells are built as plain dicts: nbformat.v4.new_*_cell validate every cell against the
+# schema, which costs more than the rest of the build; tests validate each whole notebook once.
+def new_code_cell(source: str, outputs=(), metadata=None) -> nbformat.NotebookNode:
+    return nbformat.from_dict(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": metadata or {},
+            "outputs": list(outputs),
+            "source": source,
+        }
+    )
+
+
+def new_markdown_cell(source: str) -> nbformat.NotebookNode:
+    return nbformat.from_dict({"cell_type": "markdown", "metadata": {}, "source": source})
+
+
+def stream_output(text: str) -> nbformat.NotebookNode:
+    return nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": text})
+
+
+def code_cell(block: harness.Block) -> nbformat.NotebookNode:
     source = block.source.strip()
-    if skip:  # GPU-only (or real-data-only): run only where the page's condition allows
+    if block.skip:  # GPU-only (or real-data-only): runs only where the page's condition allows
+        imports = [harness.CONDITION_IMPORTS[name] for name in block.skip.names()]
         body = "\n".join(("    " + line).rstrip() for line in source.splitlines())
-        source = f'if {skip["condition"]}:\n    print("Skipped: {skip["reason"]}")\nelse:\n{body}'
+        source = "\n".join(
+            [
+                *imports,
+                f"if {block.skip.condition}:",
+                f"    print({('Skipped: ' + block.skip.reason)!r})",
+                "else:",
+                body,
+            ]
+        )
     outputs = []
     if block.expected:
-        outputs.append(nbformat.v4.new_output("stream", name="stdout", text=str(block.expected)))
+        outputs.append(stream_output(str(block.expected)))
     if block.image and block.image.is_file():
         outputs.append(figure_output(block.image))
-    return nbformat.v4.new_code_cell(source, outputs=outputs)
+    metadata = {METADATA_KEY: {"line": block.line}}
+    return new_code_cell(source, outputs, metadata)
+
+
+def unwrap(cell_source: str, block: harness.Block) -> str:
+    """The page's code inside a cell: what `code_cell` made of `block`, undone."""
+    if not block.skip:
+        return cell_source
+    body = cell_source.split("\nelse:\n", 1)[1]
+    return "\n".join(line[4:] for line in body.splitlines())
 
 
 def figure_output(image: Path) -> nbformat.NotebookNode:
@@ -109,16 +154,25 @@ def figure_output(image: Path) -> nbformat.NotebookNode:
         data = {"image/svg+xml": image.read_text(encoding="utf-8")}
     else:
         data = {"image/png": base64.b64encode(image.read_bytes()).decode("ascii")}
-    return nbformat.v4.new_output("display_data", data={**data, "text/plain": "<Figure>"})
+    return nbformat.from_dict(
+        {"output_type": "display_data", "data": {**data, "text/plain": "<Figure>"}, "metadata": {}}
+    )
 
 
-def add_markdown(cells: list, text: str, site_url: str) -> None:
-    text = harness.STAMP.sub(lambda stamp: stamp["body"].split("\n{")[0] + "\n", text)
-    text = LINK.sub(lambda link: f"]({site_url}{link['page']}/{link['anchor'] or ''})", text)
+def add_markdown(cells: list, text: str, site_url: str, page: str) -> None:
+    text = COMMENT.sub("", flatten_admonitions(text))  # stamps and directives are for the site
+    base = site_url or "../../"  # the notebook page sits at notebooks/<chapter>/ on the site
+    text = LINK.sub(lambda link: f"]({base}{link['page']}/{link['anchor'] or ''})", text)
+    # A section of this page: its heading ids differ in a notebook, so point to the chapter.
+    text = IN_PAGE.sub(lambda link: f"]({base}{page}/{link['anchor']})", text)
+    text = ASSET.sub(lambda asset: f"]({base}{asset['path']})", text)
+    # Headings without code spans: the notebook page's table of contents drops code, and a
+    # heading made only of code (`channels_last`) would give an entry with no name.
+    text = re.sub(r"^(#+ .*)$", lambda heading: heading[1].replace("`", ""), text, flags=re.M)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     if text:
         for part in re.split(r"\n(?=## )", text):  # one cell per section reads well in Jupyter
-            cells.append(nbformat.v4.new_markdown_cell(part.strip()))
+            cells.append(new_markdown_cell(part.strip()))
 
 
 def flatten_admonitions(text: str) -> str:
@@ -138,20 +192,29 @@ def flatten_admonitions(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_notebooks(out_dir: Path, site_url: str, install: str) -> list[Path]:
+def write_notebooks(out_dir: Path, site_url: str, install: str | None) -> list[Path]:
     """Write one notebook per chapter that has code; return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in harness.chapters():
-        if has_code(path):
-            target = out_dir / f"{path.stem}.ipynb"
-            nbformat.write(chapter_notebook(path, site_url, install), target)
-            written.append(target)
+    for path in filter(harness.has_code, harness.chapters()):
+        target = out_dir / f"{path.stem}.ipynb"
+        nbformat.write(chapter_notebook(path, site_url, install), target)
+        written.append(target)
     return written
 
 
-if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m tools.notebooks OUT_DIR")
-    for path in write_notebooks(Path(sys.argv[1]), "", "pytorch-essential-training"):
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.notebooks", description="Write the chapter notebooks."
+    )
+    parser.add_argument("out_dir", type=Path, help="folder for the .ipynb files")
+    parser.add_argument("--site-url", default="", help="make links absolute to this site")
+    parser.add_argument("--install", default=None, help="pip target where snippets is missing")
+    args = parser.parse_args(argv)
+    for path in write_notebooks(args.out_dir, args.site_url, args.install):
         print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,108 +3,112 @@
     python -m tools.outputs                      # every page in docs/
     python -m tools.outputs docs/01-tensors.md   # one page
 
-Outputs are only ever edited this way. A fence that elides on purpose (`...`) and still matches is
-kept; a block that cannot run here (GPU-only) keeps its fence, and is listed. Running it twice in a
-row changes nothing: the stamp under the title only changes with the outputs or the run's fields.
+Outputs are only ever edited this way. A fence is kept as it is when the new run still matches it
+and it either elides on purpose (`...`) or declares a tolerance: outputs do not churn from machine
+to machine. A block that cannot run here (GPU-only) keeps its fence, and is listed. Running it
+twice in a row changes nothing.
+
+The stamp under each title (`<!-- outputs-stamp: {...} -->`, rendered by tools/mkdocs_hooks.py)
+records the torch version, the device, the date and, on data pages, which data the outputs came
+from: the page's hidden setup names it by setting `DATA_SOURCE` (a string, e.g.
+`describe_data(train_data)`); the stamp only changes with the outputs or those fields.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
+import json
 import re
 import sys
 from pathlib import Path
-from unittest import SkipTest
-
-from sybil import Document
 
 from snippets.files import atomic_write
-from tools.harness import (
-    CHECKER,
-    FLAGS,
-    STAMP,
-    Block,
-    HarnessError,
-    chapters,
-    setup,
-    shown,
-    sybil,
-    teardown,
-)
+from tools.compare import matches
+from tools.harness import STAMP, Block, HarnessError, Mode, PageRun, chapters, run_page, shown
 
 
 def write_outputs(path: Path) -> list[str]:
     """Re-run one chapter and rewrite its output fences, figures and stamp. Returns skip notes."""
-    document = sybil().parse(path)
-    document.recorded = {}
-    setup(document.namespace)
-    skipped = []
-    try:
-        for example in document.examples():
-            try:
-                example.evaluate()
-            except SkipTest as reason:
-                skipped.append(f"{shown(path)}:{example.line}: not run ({reason})")
-    finally:
-        teardown(document.namespace)
-    text = rewrite_fences(document)
-    if document.recorded:  # a page with code gets a stamp
-        text = restamp(text, changed=text != document.text, namespace=document.namespace)
-    if text != document.text:
+    run = run_page(path, Mode.RECORD)
+    skipped = [
+        f"{shown(path)}:{outcome.line}: not run ({outcome.message})"
+        for outcome in run.outcomes
+        if outcome.status == "skipped"
+    ]
+    original = run.document.text
+    text = rewrite_fences(run)
+    if run.printed:  # a page with code gets a stamp
+        text = restamp(text, changed=text != original, fields=stamp_fields(run.document.namespace))
+    if text != original:
         atomic_write(path, text.encode("utf-8"))
     return skipped
 
 
-def rewrite_fences(document: Document) -> str:
-    """Replace (or add, or drop) the output fence after each block that ran."""
-    text = document.text
+def rewrite_fences(run: PageRun) -> str:
+    """Replace (or add, or drop) the output fence after each block that ran.
+
+    A fence that elides (`...`) and still matches is kept. A tolerant fence that still matches
+    is kept too, unless another fence of the page changed: then the whole page is rewritten.
+    """
+    text = run.document.text
+    ran = [
+        (start, region.parsed)
+        for start, region in run.document.regions
+        if isinstance(region.parsed, Block) and region.parsed.shown and start in run.printed
+    ]
+    # One stale fence and every tolerant fence of the page is rewritten from this run, so that
+    # the numbers on one page always come from one run (an exercise may quote an earlier fence).
+    stale = any(
+        block.expected is None or not matches(block.expected, run.printed[start], block.tolerance)
+        for start, block in ran
+        if block.expected is not None or run.printed[start].strip()
+    )
     edits = []
-    for start, region in document.regions:
-        block = region.parsed
-        if not isinstance(block, Block) or block.hidden or start not in document.recorded:
-            continue
-        got = document.recorded[start]
-        if elided(block.expected) and CHECKER.check_output(block.expected, got, FLAGS):
-            continue  # the page elides on purpose (timings, machine names) and still matches
-        fence = ""
-        if got.strip():
-            body = "\n".join((block.indent + line).rstrip() for line in got.rstrip().split("\n"))
-            fence = f"\n\n{block.indent}```output\n{body}\n{block.indent}```"
-        if block.output_span:
-            edits.append((block.code_end, block.output_span[1], fence))
-        else:
-            edits.append((block.code_end, block.code_end, fence))
+    for start, block in ran:
+        got = run.printed[start]
+        elides = "..." in (block.expected or "")
+        keep = elides or (block.tolerance is not None and not stale)
+        if keep and matches(block.expected, got, block.tolerance):
+            continue  # eliding on purpose (timings, machine names), or tolerant, and still true
+        body = "\n".join((block.indent + line).rstrip() for line in got.rstrip().split("\n"))
+        fence = f"{block.indent}```output\n{body}\n{block.indent}```"
+        if block.output_span and got.strip():  # a new text in the old fence (keeps a tolerance)
+            edits.append((block.output_span[0], block.output_span[1], fence))
+        elif block.output_span:  # prints nothing now: the fence goes
+            edits.append((block.code_end, block.output_span[1], ""))
+        elif got.strip():
+            edits.append((block.code_end, block.code_end, "\n\n" + fence))
     for begin, end, replacement in sorted(edits, reverse=True):
         text = text[:begin] + replacement + text[end:]
     return text
 
 
-def elided(expected: str | None) -> bool:
-    return expected is not None and "..." in expected
+def stamp_fields(namespace: dict) -> dict[str, str]:
+    """What produced this page's outputs: torch, device, data (see the module docstring)."""
+    import platform
 
-
-def stamp_fields(namespace: dict) -> str:
     import torch
 
-    device = f"CUDA ({torch.cuda.get_device_name()})" if torch.cuda.is_available() else "CPU"
-    fields = f"torch {torch.__version__} on {device}"
+    if torch.cuda.is_available():
+        device = f"CUDA ({torch.cuda.get_device_name()})"
+    else:
+        device = f"CPU ({platform.machine()})"
+    fields = {"torch": torch.__version__, "device": device}
     if namespace.get("DATA_SOURCE"):
-        fields += f"; data: {namespace['DATA_SOURCE']}"
+        fields["data"] = str(namespace["DATA_SOURCE"])
     return fields
 
 
-def restamp(text: str, changed: bool, namespace: dict) -> str:
+def restamp(text: str, changed: bool, fields: dict[str, str]) -> str:
     """Keep the stamp unless the outputs or the run's fields changed, so reruns are no-ops."""
-    fields = stamp_fields(namespace)
     old = STAMP.search(text)
-    if old and not changed and fields in old["body"]:
-        return text
-    today = datetime.date.today().isoformat()
-    body = (
-        f"*Outputs on this page were printed by its code, run by `make outputs` with {fields},"
-        f" on {today}. CI reruns every block and compares.*\n{{ .outputs-stamp }}"
-    )
-    stamp = f"<!-- outputs-stamp -->\n{body}\n<!-- /outputs-stamp -->\n"
+    if old:
+        old_fields = json.loads(old["fields"])
+        if not changed and {k: v for k, v in old_fields.items() if k != "date"} == fields:
+            return text
+    fields = {**fields, "date": datetime.date.today().isoformat()}
+    stamp = f"<!-- outputs-stamp: {json.dumps(fields, ensure_ascii=False)} -->\n"
     if old:
         return text[: old.start()] + stamp + text[old.end() :]
     heading = re.search(r"^# .*\n", text, re.M)
@@ -113,11 +117,17 @@ def restamp(text: str, changed: bool, namespace: dict) -> str:
     return text[: heading.end()] + "\n" + stamp + text[heading.end() :]
 
 
-def main(argv: list[str]) -> int:
-    if any(arg.startswith("-") or not arg.endswith(".md") for arg in argv):
-        print("usage: python -m tools.outputs [docs/CHAPTER.md ...]", file=sys.stderr)
-        return 2
-    paths = [Path(arg).resolve() for arg in argv] or chapters()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.outputs",
+        description="Re-run chapters and rewrite their output fences, figures and stamp.",
+    )
+    parser.add_argument("pages", nargs="*", type=Path, help="chapters (default: every page)")
+    args = parser.parse_args(argv)
+    for page in args.pages:
+        if page.suffix != ".md" or not page.is_file():
+            parser.error(f"{page} is not a Markdown page; pass files like docs/01-tensors.md")
+    paths = [page.resolve() for page in args.pages] or chapters()
     for path in paths:
         for note in write_outputs(path):
             print(note)
@@ -126,4 +136,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -1,65 +1,92 @@
-"""CIFAR-10 for the chapters "Developing a Deep Learning Model": data, the seed's network, training.
+"""CIFAR-10 for the chapters from "Developing a Deep Learning Model" on.
 
-    python -m snippets.cifar10 --help                       # the command line
-    python -m snippets.cifar10 synthetic data/              # write the offline stand-in
-    python -m snippets.cifar10 train --data data/ --epochs 3
+    python -m snippets.cifar10 --help                        # the command line
+    python -m snippets.cifar10 train --epochs 4 --out runs   # the real CIFAR-10, downloaded once
+    CIFAR10_STAND_IN=1 python -m snippets.cifar10 train      # offline, on the stand-in
 
-Modules: data (datasets, the stand-in, transforms, batches), model (Net), training (fit, evaluate,
-checkpoints), figures (image grid, training curves).
+Modules, one topic each: data (the real dataset or the stand-in), stand_in (the offline stand-in),
+transforms, batches (DataLoaders, in-memory batches), model (Net), training (fit, evaluate),
+checkpoints, evaluation (predictions, confusion matrix), figures, export (torch.export, ONNX),
+ddp (DistributedDataParallel training, run with torchrun).
 """
 
-from snippets.cifar10.data import (
-    CLASSES,
-    MEAN,
-    STD,
-    CorruptDatasetError,
-    InMemoryBatches,
-    SyntheticCIFAR10,
-    cifar10_dataset,
-    describe_data,
-    is_stand_in,
-    make_loaders,
-    test_transforms,
-    train_transforms,
-    unnormalize,
-    write_synthetic_cifar10,
-)
-from snippets.cifar10.figures import plot_history, show_images
-from snippets.cifar10.model import Net, count_parameters
-from snippets.cifar10.training import (
+from snippets.cifar10.batches import InMemoryBatches, make_loaders
+from snippets.cifar10.checkpoints import (
+    Checkpoint,
+    CheckpointMismatchError,
     CorruptCheckpointError,
-    History,
-    evaluate,
-    fit,
     load_checkpoint,
     save_checkpoint,
-    train_one_epoch,
+)
+from snippets.cifar10.data import cifar10_dataset, data_root, describe_data, using_stand_in
+from snippets.cifar10.evaluation import (
+    Predictions,
+    confusion_matrix,
+    per_class_accuracy,
+    predict_all,
+    predict_image,
+)
+from snippets.cifar10.figures import (
+    plot_confusion_matrix,
+    plot_history,
+    plot_mistakes,
+    show_images,
+)
+from snippets.cifar10.model import Net, count_parameters
+from snippets.cifar10.stand_in import (
+    CLASSES,
+    CIFAR10StandIn,
+    CorruptDatasetError,
+    is_stand_in,
+    write_stand_in,
+)
+from snippets.cifar10.training import LEARNING_RATE, History, evaluate, fit, train_one_epoch
+from snippets.cifar10.transforms import (
+    MEAN,
+    STD,
+    TRUE_STD,
+    eval_transforms,
+    train_transforms,
+    unnormalize,
 )
 
 __all__ = [
     "CLASSES",
+    "LEARNING_RATE",
     "MEAN",
     "STD",
+    "TRUE_STD",
+    "CIFAR10StandIn",
+    "Checkpoint",
+    "CheckpointMismatchError",
     "CorruptCheckpointError",
     "CorruptDatasetError",
     "History",
     "InMemoryBatches",
     "Net",
-    "SyntheticCIFAR10",
+    "Predictions",
     "cifar10_dataset",
+    "confusion_matrix",
     "count_parameters",
+    "data_root",
     "describe_data",
+    "eval_transforms",
     "evaluate",
     "fit",
     "is_stand_in",
     "load_checkpoint",
     "make_loaders",
+    "per_class_accuracy",
+    "plot_confusion_matrix",
     "plot_history",
+    "plot_mistakes",
+    "predict_all",
+    "predict_image",
     "save_checkpoint",
     "show_images",
-    "test_transforms",
     "train_one_epoch",
     "train_transforms",
     "unnormalize",
-    "write_synthetic_cifar10",
+    "using_stand_in",
+    "write_stand_in",
 ]

@@ -1,4 +1,7 @@
-"""Figures for the CIFAR-10 chapters: a grid of sample images, and training curves."""
+"""Figures for the CIFAR-10 chapters: images with their classes, training curves, the confusion
+matrix and a gallery of mistakes. Each function returns a Matplotlib figure; fonts are sized to
+stay legible when the site shrinks the figure to a phone's width.
+"""
 
 from __future__ import annotations
 
@@ -8,50 +11,123 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-from snippets.cifar10.data import CLASSES, unnormalize
+from snippets.cifar10.stand_in import CLASSES
 from snippets.cifar10.training import History
+from snippets.cifar10.transforms import unnormalize
+
+FONT = 11  # points; the site shows figures at about their saved width on a desktop
+
+
+def as_displayable(images: torch.Tensor) -> torch.Tensor:
+    """(B, 3, H, W) uint8 pixels or normalised floats -> floats in [0, 1], on the CPU."""
+    if images.ndim != 4 or images.shape[1] != 3:
+        raise ValueError(f"expects (B, 3, H, W) images, got {tuple(images.shape)}")
+    if images.dtype == torch.uint8:
+        return images.cpu().float() / 255
+    return unnormalize(images)
 
 
 def show_images(
     images: torch.Tensor,
     labels: Sequence[int],
     classes: Sequence[str] = CLASSES,
-    columns: int = 8,
+    columns: int = 4,
     title: str = "",
 ) -> Figure:
-    """A grid of (B, 3, H, W) images titled by class: uint8 pixels, or normalised float tensors
-    (un-normalised for display)."""
-    if images.ndim != 4 or images.shape[1] != 3:
-        raise ValueError(f"show_images expects (B, 3, H, W) images, got {tuple(images.shape)}")
-    images = images.float() / 255 if images.dtype == torch.uint8 else unnormalize(images)
+    """A grid of (B, 3, H, W) images titled by class: uint8 pixels, or normalised float tensors."""
+    images = as_displayable(images)
     rows = -(-len(images) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.3), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.6, rows * 1.85), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, label in zip(axes.flat, images, labels, strict=False):
         ax.imshow(image.permute(1, 2, 0).numpy())  # (3, H, W) -> (H, W, 3) for Matplotlib
-        ax.set_title(classes[int(label)], fontsize=8)
+        ax.set_title(classes[int(label)], fontsize=FONT, pad=4)
     if title:
-        fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
+        fig.suptitle(title, fontsize=FONT)
+    fig.tight_layout(h_pad=1.2)
     return fig
 
 
 def plot_history(history: History, title: str = "") -> Figure:
-    """Loss per epoch (training and validation) and validation accuracy, side by side."""
+    """Loss per epoch (training and validation) above validation accuracy: stacked, so that both
+    panels keep their size on a narrow screen."""
     epochs = range(1, len(history.train_loss) + 1)
-    fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(9, 3.2))
+    fig, (loss_ax, accuracy_ax) = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
     loss_ax.plot(epochs, history.train_loss, marker="o", label="training")
     if history.val_loss:
         loss_ax.plot(epochs, history.val_loss, marker="s", label="validation")
         accuracy_ax.plot(epochs, [100 * a for a in history.val_accuracy], marker="s", color="C1")
-    loss_ax.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss")
-    loss_ax.legend()
-    accuracy_ax.set(xlabel="epoch", ylabel="accuracy (%)", title="Validation accuracy")
+    loss_ax.set_ylabel("cross-entropy loss", fontsize=FONT)
+    loss_ax.set_title("Loss", fontsize=FONT)
+    loss_ax.legend(fontsize=FONT)
+    accuracy_ax.set_xlabel("epoch", fontsize=FONT)
+    accuracy_ax.set_ylabel("accuracy (%)", fontsize=FONT)
+    accuracy_ax.set_title("Validation accuracy", fontsize=FONT)
     for ax in (loss_ax, accuracy_ax):
         ax.set_xticks(list(epochs))
+        ax.tick_params(labelsize=FONT)
         ax.grid(alpha=0.3)
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=FONT)
     fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(matrix: torch.Tensor, classes: Sequence[str] = CLASSES) -> Figure:
+    """The confusion matrix as a grid: each row one true class, in % of that class's images."""
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(classes):
+        raise ValueError(
+            f"expects a ({len(classes)}, {len(classes)}) matrix, got {tuple(matrix.shape)}"
+        )
+    shares = 100 * matrix.float() / matrix.sum(dim=1, keepdim=True).clamp(min=1)
+    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    picture = ax.imshow(shares.numpy(), cmap="Blues", vmin=0, vmax=100)
+    for (row, column), share in zip(
+        torch.cartesian_prod(*[torch.arange(len(classes))] * 2), shares.flatten(), strict=True
+    ):
+        if share >= 0.5:
+            colour = "white" if share > 60 else "black"  # readable on dark and light cells
+            ax.text(
+                column,
+                row,
+                f"{share:.0f}",
+                ha="center",
+                va="center",
+                color=colour,
+                fontsize=FONT - 1,
+            )
+    ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right", fontsize=FONT)
+    ax.set_yticks(range(len(classes)), classes, fontsize=FONT)
+    ax.set_xlabel("predicted class", fontsize=FONT)
+    ax.set_ylabel("true class", fontsize=FONT)
+    fig.colorbar(picture, ax=ax, label="% of the true class")
+    fig.tight_layout()
+    return fig
+
+
+def plot_mistakes(
+    images: torch.Tensor,
+    labels: Sequence[int],
+    predicted: Sequence[int],
+    confidence: Sequence[float],
+    classes: Sequence[str] = CLASSES,
+    columns: int = 4,
+) -> Figure:
+    """Images the model got wrong, each titled with its true class, the prediction and its
+    probability."""
+    images = as_displayable(images)
+    rows = -(-len(images) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 2.0, rows * 2.5), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, true, guess, probability in zip(
+        axes.flat, images, labels, predicted, confidence, strict=False
+    ):
+        ax.imshow(image.permute(1, 2, 0).numpy())
+        ax.set_title(
+            f"true: {classes[int(true)]}\nsaid: {classes[int(guess)]} {float(probability):.0%}",
+            fontsize=FONT - 1,
+        )
+    fig.tight_layout(h_pad=1.0)
     return fig

@@ -1,7 +1,10 @@
-"""The seed's network for CIFAR-10: two convolutions with pooling, then three linear layers.
+"""The network of the chapters: two convolutions with pooling, then three linear layers.
 
-model = Net()
-logits = model(images)  # images: (B, 3, 32, 32) float, normalised -> logits: (B, 10)
+    model = Net()
+    logits = model(images)  # images: (B, 3, 32, 32) float, normalised -> logits: (B, 10)
+
+The course notes name its parts ("init and forward") without printing it; this is the network of
+PyTorch's official CIFAR-10 tutorial, a small LeNet-5-like design, which the notes follow.
 """
 
 from __future__ import annotations
@@ -13,13 +16,13 @@ from torch import nn
 
 # --8<-- [start:net]
 class Net(nn.Module):
-    """LeNet-style classifier: 32 x 32 RGB image -> 10 class scores (logits)."""
+    """A small CNN: a 32 x 32 RGB image in, 10 class scores (logits) out."""
 
     def __init__(self, num_classes: int = 10) -> None:
         super().__init__()
-        self.conv1 = nn.Conv2d(3, 6, kernel_size=5)  # (B, 3, 32, 32) -> (B, 6, 28, 28)
+        self.conv1 = nn.Conv2d(3, 6, kernel_size=5)  # 3 -> 6 channels, 32 -> 28 pixels
         self.pool = nn.MaxPool2d(2, 2)  # halves height and width
-        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)  # (B, 6, 14, 14) -> (B, 16, 10, 10)
+        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)  # 6 -> 16 channels, 14 -> 10 pixels
         self.fc1 = nn.Linear(16 * 5 * 5, 120)
         self.fc2 = nn.Linear(120, 84)
         self.fc3 = nn.Linear(84, num_classes)
@@ -49,8 +52,8 @@ def check_images(x: torch.Tensor) -> None:
         )
     if not x.is_floating_point():
         raise ValueError(
-            f"Net expects floating-point images, got {x.dtype}; apply test_transforms()"
-            " (ToTensor + Normalize) or convert with .float() / 255 and normalise"
+            f"Net expects floating-point images, got {x.dtype}; apply eval_transforms()"
+            " or convert with .float() / 255 and normalise"
         )
 
 

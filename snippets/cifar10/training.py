@@ -1,26 +1,26 @@
-"""Train and validate a classifier; save and load checkpoints.
+"""Train and validate a classifier.
 
-    history = fit(model, train_loader, device, epochs=3, val_batches=test_loader)
-    save_checkpoint("runs/checkpoint.pt", model, optimizer, history)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.004, momentum=0.9)
+    history = fit(model, train_loader, device, epochs=4, val_batches=test_loader,
+                  optimizer=optimizer)
 
 `train_loader` is any iterable of (images, labels) batches: a DataLoader, or InMemoryBatches.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
 from snippets.devices import to_device
-from snippets.files import atomic_write
+
+LEARNING_RATE = 0.004  # the chapters' SGD learning rate (momentum 0.9); see "Train the network"
 
 
 @dataclass
@@ -32,9 +32,10 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
 
 
-def quiet() -> bool:
-    """No progress bars when output is not a terminal (logs, notebooks, pipes) or under CI."""
-    return bool(os.environ.get("CI")) or not sys.stderr.isatty()
+def show_progress(stream=None) -> bool:
+    """Progress bars on a terminal only, never under CI: logs, notebooks and pipes stay clean."""
+    stream = sys.stderr if stream is None else stream
+    return not os.environ.get("CI") and stream.isatty()
 
 
 # --8<-- [start:train_one_epoch]
@@ -49,9 +50,9 @@ def train_one_epoch(
     """One pass over the training batches; returns the mean training loss."""
     model.train()
     total_loss, count = 0.0, 0
-    for images, labels in tqdm(batches, desc=description, leave=False, disable=quiet()):
+    for images, labels in tqdm(batches, desc=description, leave=False, disable=not show_progress()):
         images, labels = to_device((images, labels), device, non_blocking=True)
-        optimizer.zero_grad()  # gradients accumulate: start each step from zero
+        optimizer.zero_grad()  # drop the last step's gradients (.grad becomes None)
         loss = loss_fn(model(images), labels)  # (B, 10) logits vs (B,) labels
         loss.backward()  # compute gradients
         optimizer.step()  # update the parameters
@@ -94,23 +95,26 @@ def fit(
     val_batches: Iterable | None = None,
     optimizer: torch.optim.Optimizer | None = None,
     log: Callable[[str], None] | None = print,
+    history: History | None = None,
 ) -> History:
     """Train for `epochs`, validating after each one when `val_batches` is given.
 
-    The model moves to `device`; the optimizer defaults to SGD with momentum (lr 0.01). `log`
-    receives one line per epoch (None for silence). Returns the History.
+    The model moves to `device`; the optimizer defaults to SGD with momentum 0.9 and
+    LEARNING_RATE. `log` receives one line per epoch (None for silence). Pass the `history` of
+    a resumed run to continue its epoch count. Returns the History.
     """
-    if not isinstance(epochs, int) or epochs < 1:
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     to_device(model, device)
-    optimizer = optimizer or torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    history = History()
-    for epoch in range(1, epochs + 1):
+    optimizer = optimizer or torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=0.9)
+    history = history if history is not None else History()
+    first = len(history.train_loss) + 1
+    for epoch in range(first, first + epochs):
         loss = train_one_epoch(
             model, train_batches, optimizer, device, description=f"epoch {epoch}"
         )
         history.train_loss.append(loss)
-        line = f"epoch {epoch}/{epochs}: train loss {loss:.3f}"
+        line = f"epoch {epoch}: train loss {loss:.3f}"
         if val_batches is not None:
             val_loss, val_accuracy = evaluate(model, val_batches, device)
             history.val_loss.append(val_loss)
@@ -119,46 +123,3 @@ def fit(
         if log is not None:
             log(line)
     return history
-
-
-# ---- checkpoints --------------------------------------------------------------------------
-
-
-class CorruptCheckpointError(RuntimeError):
-    """A checkpoint file cannot be read; the message names it and the fix."""
-
-
-def save_checkpoint(
-    path: str | Path, model: nn.Module, optimizer: torch.optim.Optimizer, history: History
-) -> None:
-    """Save model, optimizer and history atomically: a crash never leaves half a file."""
-    state = {
-        "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(),
-        "history": asdict(history),
-    }
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
-    atomic_write(path, buffer.getvalue())
-
-
-def load_checkpoint(
-    path: str | Path, model: nn.Module, optimizer: torch.optim.Optimizer | None = None
-) -> History:
-    """Restore a checkpoint written by save_checkpoint into `model` (and `optimizer`)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no checkpoint at {path}; train first: python -m snippets.cifar10 train"
-        )
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        model.load_state_dict(state["model"])
-        if optimizer is not None:
-            optimizer.load_state_dict(state["optimizer"])
-        return History(**state["history"])
-    except (RuntimeError, KeyError, TypeError, EOFError, ValueError) as error:
-        raise CorruptCheckpointError(
-            f"{path} is not a readable checkpoint of this model ({type(error).__name__}: {error});"
-            " delete it and train again"
-        ) from error
