@@ -77,7 +77,8 @@ class Background:
         pages = [path for path in chapters() if has_code(path)]
         # The pages that share a file (the checkpoint that one chapter saves and the next ones
         # load) run in one lane, in page order; the others in a second lane beside it.
-        lanes = {"checkpoint": [path for path in pages if "runs/cifar10-net.pt" in path.read_text()]}
+        shares_checkpoint = [path for path in pages if "runs/cifar10-net.pt" in path.read_text()]
+        lanes = {"checkpoint": shares_checkpoint}
         lanes["others"] = [path for path in pages if path not in lanes["checkpoint"]]
         for lane, paths in lanes.items():
             folder = self.folder / f"reader-{lane}"
