@@ -59,6 +59,7 @@ class Background:
         self.pools = [concurrent.futures.ThreadPoolExecutor(max_workers=1)]
         self.site = self.pools[0].submit(build_site, self.folder / "site")
         self.readers: dict[str, concurrent.futures.Future] = {}
+        self.kernels: concurrent.futures.Future | None = None
         self.pages: concurrent.futures.Future | None = None
         if readers:
             self.start_readers()
@@ -74,6 +75,10 @@ class Background:
         from tools import reader
 
         isolation = reader.network_isolation()
+        # One server forks every reader kernel (tools/kernel_server.py): torch imported once.
+        starter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self.pools.append(starter)
+        self.kernels = starter.submit(reader.start_kernel_server, isolation)
         pages = [path for path in chapters() if has_code(path)]
         # The pages that share a file (the checkpoint that one chapter saves and the next ones
         # load) run in one lane, in page order; the others in a second lane beside it.
@@ -86,11 +91,15 @@ class Background:
             pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # in page order
             self.pools.append(pool)
             for path in paths:
-                self.readers[path.name] = pool.submit(run_page, self.site, path, folder, isolation)
+                self.readers[path.name] = pool.submit(
+                    run_page, self.site, path, folder, isolation, self.kernels
+                )
 
     def close(self) -> None:
         for pool in self.pools:
             pool.shutdown(wait=True, cancel_futures=True)
+        if self.kernels is not None and self.kernels.exception() is None:
+            self.kernels.result().close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -127,11 +136,11 @@ def check_pages(site, chromium: str):
     return [PageCheck(**entry) for entry in json.loads(out.read_text(encoding="utf-8"))]
 
 
-def run_page(site, path, folder, isolation):
-    """One page's reader run, once the site is built."""
+def run_page(site, path, folder, isolation, kernels):
+    """One page's reader run, once the site is built and the kernel server is up."""
     from tools import reader
 
-    return reader.run_as_reader(site.result(), path, folder, isolation)
+    return reader.run_as_reader(site.result(), path, folder, isolation, kernels.result())
 
 
 BACKGROUND: Background | None = None
@@ -148,7 +157,8 @@ def pytest_terminal_summary(terminalreporter):
     """How long each page's reader run took, in the background (they don't show in --durations)."""
     if BACKGROUND is None or not BACKGROUND.readers:
         return
-    runs = [future.result() for future in BACKGROUND.readers.values() if future.done()]
+    finished = [future for future in BACKGROUND.readers.values() if future.done()]
+    runs = [future.result() for future in finished if not future.cancelled()]
     if runs:
         times = ", ".join(f"{Path(run.page).stem} {run.seconds:.0f} s" for run in runs)
         terminalreporter.write_line(f"reader runs ({runs[0].isolation}): {times}")
@@ -181,6 +191,14 @@ def page_checks() -> list:
     if BACKGROUND is None or BACKGROUND.pages is None:
         pytest.skip("the page checks run when tests/test_site.py is collected and Chromium exists")
     return BACKGROUND.pages.result()
+
+
+@pytest.fixture(scope="session")
+def kernel_server():
+    """The server of fresh reader kernels that the reader runs use (tools/kernel_server.py)."""
+    if BACKGROUND is None or BACKGROUND.kernels is None:
+        pytest.skip("the kernel server starts only when tests/test_reader.py is collected")
+    return BACKGROUND.kernels.result()
 
 
 @pytest.fixture(scope="session")

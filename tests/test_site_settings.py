@@ -95,3 +95,29 @@ def test_the_stamp_is_one_summary_line_and_folded_details():
     assert summary == "Outputs verified with torch 2.14.1 on CPU · stand-in data · 2026-11-27"
     assert "(the cu130 build)" in stamp and "training split, 5,000 images" in stamp
     assert "GPU" not in stamp  # that page has no GPU-only blocks
+
+
+def test_notebook_conversions_started_early_use_the_arguments_mkdocs_jupyter_passes():
+    """tools/notebook_render.py converts ahead with the plugin's arguments; if the plugin's call
+    changed, its results would go unused (the build stays right, but slow)."""
+    import inspect
+    import re
+
+    from mkdocs_jupyter.plugin import Plugin
+
+    from tools import notebook_render
+
+    source = inspect.getsource(Plugin.on_pre_page)
+    call = re.search(r"convert\.nb2html\((?P<arguments>.*?)\n\s*\)", source, re.S)
+    passed = set(re.findall(r"(\w+)=", call["arguments"]))
+    settings = {name: None for name, _ in Plugin.config_scheme}
+    assert passed == set(notebook_render.plugin_arguments(settings))
+
+
+def test_a_notebook_not_converted_ahead_is_converted_on_the_spot(tmp_path, monkeypatch):
+    from tools import notebook_render
+
+    calls = []
+    monkeypatch.setattr(notebook_render, "_serial_nb2html", lambda path, **kw: calls.append(path))
+    notebook_render.converted(str(tmp_path / "x.ipynb"), theme="light")
+    assert calls == [str(tmp_path / "x.ipynb")]

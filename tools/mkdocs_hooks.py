@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import json
 import posixpath
@@ -22,12 +23,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import jinja2
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs loads hooks by path
-from tools import gpu_check, harness, notebooks, site  # noqa: E402
+from tools import gpu_check, harness, notebook_render, notebooks, site  # noqa: E402
 from tools.chapter_info import chapter_info  # noqa: E402
 
 NOTEBOOKS = notebooks.NOTEBOOKS
@@ -48,46 +48,14 @@ OPENER = re.compile(
 )
 PLAIN_TOKEN = re.compile(r'<span class="(?:n|o|p)">([^<]*)</span>')
 EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
+INLINE_STYLE = re.compile(r'<style type="text/css">(?P<css>.*?)</style>', re.S)
+NOTEBOOK_CSS = "assets/notebook"  # the notebook pages' shared style sheets, in the site
 _build_folder: tempfile.TemporaryDirectory | None = None
-
-
-class TemplateCache(jinja2.BytecodeCache):
-    """Compiled Jinja templates, kept in memory for the whole build.
-
-    mkdocs-jupyter makes a new nbconvert exporter for every notebook, and each one compiles the
-    same templates again (about half a second per notebook); sharing the compiled code keeps
-    `mkdocs build` within its 10-second budget.
-    """
-
-    def __init__(self) -> None:
-        self.compiled: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
-
-
-def share_compiled_templates() -> None:
-    from nbconvert.exporters.templateexporter import TemplateExporter
-
-    if getattr(TemplateExporter, "_pet_cache", None) is not None:
-        return
-    create = TemplateExporter._create_environment
-    TemplateExporter._pet_cache = TemplateCache()
-
-    def create_with_cache(self):
-        environment = create(self)
-        environment.bytecode_cache = TemplateExporter._pet_cache  # read by every template load
-        return environment
-
-    TemplateExporter._create_environment = create_with_cache
+_notebook_css: dict[str, str] = {}  # file name -> CSS, written by on_post_build
 
 
 def on_config(config, **kwargs):
-    share_compiled_templates()
+    notebook_render.share_compiled_templates()
     repository = site.repository()
     config.site_url = site.site_url(repository) or None
     config.extra["repository"] = repository
@@ -116,14 +84,28 @@ def on_files(files, config, **kwargs):
     notebooks.write_notebooks(
         folder / NOTEBOOKS, config.site_url or "", site.install_target(repository)
     )
-    for path in sorted((folder / NOTEBOOKS).glob("*.ipynb")):
+    paths = sorted((folder / NOTEBOOKS).glob("*.ipynb"))
+    for path in paths:
         uri = f"{NOTEBOOKS}/{path.name}"
         files.append(File(uri, str(folder), config.site_dir, config.use_directory_urls))
+    # mkdocs-jupyter converts each notebook when its page renders; start them all now, in
+    # worker processes, while the chapters render (tools/notebook_render.py).
+    plugin = config.plugins["mkdocs-jupyter"]
+    notebook_render.start_conversions([str(path) for path in paths], plugin.config)
     return files
+
+
+def on_build_error(error, **kwargs) -> None:
+    notebook_render.finish()
 
 
 def on_post_build(config, **kwargs) -> None:
     global _build_folder
+    notebook_render.finish()
+    folder = Path(config.site_dir) / NOTEBOOK_CSS
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, css in _notebook_css.items():
+        (folder / name).write_text(css, encoding="utf-8")
     if _build_folder is not None:
         _build_folder.cleanup()
         _build_folder = None
@@ -269,6 +251,18 @@ def heading_anchors(html: str, toc_items: list) -> str:
     return HEADING.sub(add, html)
 
 
+def shared_style_sheet(found: re.Match) -> str:
+    """An inline style sheet of a notebook page as a link to one file that every page shares.
+
+    nbconvert inlines about 600 kB of JupyterLab CSS into every notebook page: as one file the
+    reader's browser fetches it once, and the pages shrink tenfold.
+    """
+    css = found["css"]
+    name = hashlib.sha256(css.encode()).hexdigest()[:16] + ".css"
+    _notebook_css[name] = css
+    return f'<link rel="stylesheet" href="../../{NOTEBOOK_CSS}/{name}">'
+
+
 def notebook_page(html: str, page) -> str:
     """A notebook page: no third-party scripts, out of search, and a link back to its chapter.
 
@@ -278,6 +272,7 @@ def notebook_page(html: str, page) -> str:
     """
     page.meta["search"] = {"exclude": True}
     html = EXTERNAL_SCRIPT.sub("", html)
+    html = INLINE_STYLE.sub(shared_style_sheet, html)
     html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
     html = heading_anchors(html, [item for top in page.toc for item in top.children])
     stem = Path(page.file.src_uri).stem

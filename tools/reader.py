@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from tools import harness, notebooks
+from tools import harness, kernel_server, notebooks
 from tools.compare import difference
 
 # The environment of a reader's run: offline data, and another CPU kernel set on one thread.
@@ -40,16 +40,14 @@ READER_ENV = {
 # Where there is no network namespace: Python's HTTP clients go to a port that refuses them.
 NO_NETWORK_ENV = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
 CELL_TIMEOUT = 600  # seconds; the longest chapter cell trains for a few seconds
-# The kernel, started in a new network namespace: there, even the loopback interface is down,
-# and the DDP chapter's processes talk over it. Bring it up (ioctl SIOCGIFFLAGS / SIOCSIFFLAGS,
-# flag IFF_UP; no other interface exists), then start ipykernel as `python -m ipykernel` would.
-OFFLINE_KERNEL = """import fcntl, socket, struct
-probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-flags = struct.unpack("16sH", fcntl.ioctl(probe, 0x8913, struct.pack("16sH", b"lo", 0))[:18])[1]
-fcntl.ioctl(probe, 0x8914, struct.pack("16sH", b"lo", flags | 0x1))
-from ipykernel import kernelapp
+# The kernel, started in a new network namespace: bring the loopback interface up (the DDP
+# chapter's processes talk over it), then start ipykernel as `python -m ipykernel` would.
+OFFLINE_KERNEL = (
+    kernel_server.LOOPBACK_UP
+    + """from ipykernel import kernelapp
 kernelapp.launch_new_instance()
 """
+)
 
 
 class CopyButtons(HTMLParser):
@@ -137,20 +135,36 @@ def check_copies(chapter: Path, site: Path, notebook) -> list[str]:
     return problems
 
 
-def execute(notebook, folder: Path, isolation: list[str]) -> Exception | None:
-    """Run a notebook in a fresh kernel in `folder`; the first error, or None."""
+def reader_env(isolated: bool) -> dict[str, str]:
+    """The reader's kernel environment: this one, less the project's settings, plus READER_ENV."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CIFAR10_")}
+    env.pop("PET_DEVICE", None)
+    env.update(READER_ENV)
+    if not isolated:
+        env.update(NO_NETWORK_ENV)
+    return env
+
+
+def start_kernel_server(isolation: list[str]) -> kernel_server.KernelServer:
+    """A server of fresh reader kernels (tools/kernel_server.py), offline where the OS allows."""
+    return kernel_server.KernelServer(reader_env(bool(isolation)), prefix=isolation)
+
+
+def execute(
+    notebook, folder: Path, isolation: list[str], server: kernel_server.KernelServer | None = None
+) -> Exception | None:
+    """Run a notebook in a fresh kernel in `folder` (from `server` if given); the first error."""
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     # ipc (Unix socket) transport: the kernel's own network namespace has no loopback to share.
     manager = KernelManager(transport="ipc", ip=str(folder / ".kernel"), kernel_name="python3")
-    start = ["-c", OFFLINE_KERNEL] if isolation else ["-m", "ipykernel_launcher"]
-    manager.kernel_spec.argv = [*isolation, sys.executable, *start, "-f", "{connection_file}"]
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CIFAR10_")}
-    env.pop("PET_DEVICE", None)
-    env.update(READER_ENV)
-    if not isolation:
-        env.update(NO_NETWORK_ENV)
+    if server is not None:  # forked by the server, which already runs in the namespace
+        manager.kernel_spec.argv = server.kernel_command()
+    else:
+        start = ["-c", OFFLINE_KERNEL] if isolation else ["-m", "ipykernel_launcher"]
+        manager.kernel_spec.argv = [*isolation, sys.executable, *start, "-f", "{connection_file}"]
+    env = reader_env(bool(isolation))
     client = NotebookClient(
         notebook, km=manager, timeout=CELL_TIMEOUT, resources={"metadata": {"path": str(folder)}}
     )
@@ -201,7 +215,13 @@ def compare_cells(chapter: Path, notebook) -> list[str]:
     return problems
 
 
-def run_as_reader(site: Path, chapter: Path, folder: Path, isolation: list[str]) -> ReaderRun:
+def run_as_reader(
+    site: Path,
+    chapter: Path,
+    folder: Path,
+    isolation: list[str],
+    server: kernel_server.KernelServer | None = None,
+) -> ReaderRun:
     """Check and run one page as a reader would; see the module docstring."""
     import nbformat
 
@@ -218,7 +238,7 @@ def run_as_reader(site: Path, chapter: Path, folder: Path, isolation: list[str])
     for cell in notebook.cells:  # the reader starts from an empty notebook
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    error = execute(notebook, folder, isolation)
+    error = execute(notebook, folder, isolation, server)
     run.problems += compare_cells(chapter, notebook)
     if error is not None and not run.problems:
         run.problems.append(f"{run.page}: {type(error).__name__}: {str(error)[-2000:]}")

@@ -7,8 +7,8 @@ For each page (chapters, home, notebook pages), served from the site folder on 1
 console error, no failed request, no request to another host, no broken image; no axe-core
 violation of the WCAG 2.0/2.1 A and AA rules in the light scheme, and none of the colour rules
 (contrast, links told apart from text) in the dark scheme, which changes only colours; no code or
-output wider than its column at 1280 px. Two pages are checked at a time, each in its own renderer
-process: axe-core is single-threaded JavaScript. tests/test_site.py asserts on the results.
+output wider than its column at 1280 px. Two tabs check pages at a time (axe-core is
+single-threaded JavaScript), each going from page to page. tests/test_site.py asserts on them.
 
 The syntax-highlighting spans inside code blocks (about 400 a page, 1-2 ms each for axe's contrast
 rule, which made the check take minutes) are left to CODE_CONTRAST instead: the same WCAG
@@ -157,8 +157,11 @@ async def sweep(chromium: str, base: str, paths: list[str], at_once: int) -> lis
         async def worker() -> None:
             context = await browser.new_context(viewport={"width": 1280, "height": 900})
             await context.add_init_script(Axe().axe_script)  # axe-core in every page, no CDN
+            # One tab per worker, sent from page to page: a new tab starts a renderer process,
+            # which cost more CPU than the page itself.
+            tab = Tab(await context.new_page(), base)
             while queue:
-                results.append(await check_page(context, base, queue.pop(0)))
+                results.append(await tab.check(queue.pop(0)))
             await context.close()
 
         await asyncio.gather(*(worker() for _ in range(at_once)))
@@ -166,39 +169,50 @@ async def sweep(chromium: str, base: str, paths: list[str], at_once: int) -> lis
     return sorted(results, key=lambda result: result.path)
 
 
-async def check_page(context, base: str, path: str) -> PageCheck:
-    result = PageCheck(path)
-    page = await context.new_page()
-    page.on("console", lambda m: m.type == "error" and result.problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda error: result.problems.append(f"page error: {error}"))
-    page.on("requestfailed", lambda r: result.problems.append(f"failed request: {r.url}"))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and result.problems.append(f"HTTP {r.status}: {r.url}"),
-    )
-    page.on(
-        "request",
-        lambda r: (
-            not r.url.startswith((base, "data:"))
-            and result.problems.append(f"request to another host: {r.url}")
-        ),
-    )
-    await page.goto(f"{base}/{path}", wait_until="load")
-    result.problems += [f"broken image: {src}" for src in await page.evaluate(BROKEN_IMAGES)]
-    run_axe = "([context, options]) => axe.run(context, options)"
-    light = await page.evaluate(run_axe, [LIGHT_CONTEXT, LIGHT_RULES])
-    result.violations += violations(light) + await page.evaluate(CODE_CONTRAST)
-    if not path.startswith("notebooks/"):
-        result.too_wide = await page.evaluate(WIDE_SCRIPT)
-    # Material fades colours over a quarter of a second, and a page in the background may never
-    # finish the fade: switch the fades off, so the dark colours are there at once.
-    await page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
-    await page.evaluate(SCHEME_SCRIPT, "slate")
-    dark = violations(await page.evaluate(run_axe, [LIGHT_CONTEXT, DARK_RULES]))
-    dark += await page.evaluate(CODE_CONTRAST)
-    result.violations += [f"(dark) {line}" for line in dark]
-    await page.close()
-    return result
+class Tab:
+    """A browser tab that checks one page after another; its listeners report to the current one."""
+
+    def __init__(self, page, base: str) -> None:
+        self.page, self.base = page, base
+        self.result = PageCheck("")
+        page.on("console", lambda m: m.type == "error" and self.report(f"console: {m.text}"))
+        page.on("pageerror", lambda error: self.report(f"page error: {error}"))
+        page.on("requestfailed", self.request_failed)
+        page.on("response", lambda r: r.status >= 400 and self.report(f"HTTP {r.status}: {r.url}"))
+        page.on(
+            "request",
+            lambda r: (
+                not r.url.startswith((base, "data:"))
+                and self.report(f"request to another host: {r.url}")
+            ),
+        )
+
+    def report(self, problem: str) -> None:
+        self.result.problems.append(problem)
+
+    def request_failed(self, request) -> None:
+        # Leaving a page cancels what it was still fetching (net::ERR_ABORTED): not a failure.
+        if request.failure != "net::ERR_ABORTED":
+            self.report(f"failed request: {request.url} ({request.failure})")
+
+    async def check(self, path: str) -> PageCheck:
+        page, self.result = self.page, PageCheck(path)
+        result = self.result
+        await page.goto(f"{self.base}/{path}", wait_until="load")
+        result.problems += [f"broken image: {src}" for src in await page.evaluate(BROKEN_IMAGES)]
+        run_axe = "([context, options]) => axe.run(context, options)"
+        light = await page.evaluate(run_axe, [LIGHT_CONTEXT, LIGHT_RULES])
+        result.violations += violations(light) + await page.evaluate(CODE_CONTRAST)
+        if not path.startswith("notebooks/"):
+            result.too_wide = await page.evaluate(WIDE_SCRIPT)
+        # Material fades colours over a quarter of a second, and a page in the background may
+        # never finish the fade: switch the fades off, so the dark colours are there at once.
+        await page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+        await page.evaluate(SCHEME_SCRIPT, "slate")
+        dark = violations(await page.evaluate(run_axe, [LIGHT_CONTEXT, DARK_RULES]))
+        dark += await page.evaluate(CODE_CONTRAST)
+        result.violations += [f"(dark) {line}" for line in dark]
+        return result
 
 
 def violations(found: dict) -> list[str]:

@@ -1,0 +1,47 @@
+"""Kernels forked by tools/kernel_server.py are fresh sessions, like the ones Jupyter starts."""
+
+from __future__ import annotations
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("nbclient")
+
+from tools import reader  # noqa: E402
+
+PROBE = """import os, sys
+print("cwd is the folder:", os.getcwd() == FOLDER)
+print("sys.path[0] is the folder:", sys.path[0] == FOLDER)
+print("names:", sorted(name for name in dir() if not name.startswith("_"))[:3])
+print("snippets imported:", "snippets" in sys.modules, "tools imported:", "tools" in sys.modules)
+print("stand-in:", os.environ.get("CIFAR10_STAND_IN"), "threads:", os.environ["OMP_NUM_THREADS"])
+left_behind = "by the first notebook"
+"""
+
+
+def run(code: str, folder, server):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    error = reader.execute(notebook, folder, [], server)
+    outputs = notebook.cells[0].outputs
+    return error, "".join(output.get("text", "") for output in outputs)
+
+
+def test_a_forked_kernel_is_a_fresh_session_in_its_folder(kernel_server, tmp_path):
+    code = PROBE.replace("FOLDER", repr(str(tmp_path)))
+    error, printed = run(code, tmp_path, kernel_server)
+    assert error is None
+    assert printed.splitlines() == [
+        "cwd is the folder: True",
+        "sys.path[0] is the folder: True",
+        "names: ['In', 'Out', 'exit']",
+        "snippets imported: False tools imported: False",
+        "stand-in: 1 threads: 1",
+    ]
+    error, printed = run("print('left_behind' in dir())", tmp_path, kernel_server)
+    assert (error, printed) == (None, "False\n")
+
+
+def test_an_error_in_a_forked_kernel_is_reported(kernel_server, tmp_path):
+    error, printed = run("print('before')\nraise ValueError('planted')", tmp_path, kernel_server)
+    assert "planted" in str(error)
+    assert printed == "before\n"
