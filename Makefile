@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve test lint build outputs outputs-real gpu-check benchmark publish clean
+.PHONY: help install serve test lint build screenshots outputs outputs-real gpu-check benchmark publish clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ build: $(INSTALLED) ## Build the site into site/ with --strict (make test builds
 # instead of spinning, which would take the CPU from the processes beside them.
 test: lint ## Everything CI runs: lint, strict build, chapters, reader runs, unit and browser tests
 	CIFAR10_STAND_IN=1 OMP_WAIT_POLICY=PASSIVE $(PYTHON) -m pytest --durations=10
+
+screenshots: $(INSTALLED) ## Phone-width screenshots, light and dark, into test-output/browser/
+	CIFAR10_STAND_IN=1 SCREENSHOTS=1 $(PYTHON) -m pytest -q tests/test_site.py -k phone
 
 outputs: $(INSTALLED) ## Re-run every chapter, rewrite its output fences, figures, stamp; redraw diagrams
 	$(PYTHON) -m tools.diagrams

@@ -48,19 +48,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-# ---- work shared by several tests, started as soon as the tests are collected --------------------
+# ---- shared work: the site build starts before collection, the checks on it after -------------
 
 
 class Background:
-    """The site build, then the reader runs; each test waits only for what it needs."""
+    """The site build, then the reader runs and the page checks; each test waits only for what
+    it needs."""
 
-    def __init__(self, readers: bool, browser: bool) -> None:
+    def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="pet-tests-"))
         self.pools = [concurrent.futures.ThreadPoolExecutor(max_workers=1)]
         self.site = self.pools[0].submit(build_site, self.folder / "site")
         self.readers: dict[str, concurrent.futures.Future] = {}
         self.kernels: concurrent.futures.Future | None = None
+        self.isolation: list[str] = []
         self.pages: concurrent.futures.Future | None = None
+
+    def start(self, kernels: bool, readers: bool, browser: bool) -> None:
+        """Once the tests are collected: what they need besides the site."""
+        if kernels or readers:
+            self.start_kernel_server()
         if readers:
             self.start_readers()
         from tools.site_checks import find_chromium
@@ -71,14 +78,17 @@ class Background:
             self.pools.append(pool)
             self.pages = pool.submit(check_pages, self.site, chromium)
 
-    def start_readers(self) -> None:
+    def start_kernel_server(self) -> None:
         from tools import reader
 
-        isolation = reader.network_isolation()
+        self.isolation = reader.network_isolation()
         # One server forks every reader kernel (tools/kernel_server.py): torch imported once.
         starter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self.pools.append(starter)
-        self.kernels = starter.submit(reader.start_kernel_server, isolation)
+        self.kernels = starter.submit(reader.start_kernel_server, self.isolation)
+
+    def start_readers(self) -> None:
+        isolation = self.isolation
         pages = [path for path in chapters() if has_code(path)]
         # The pages that share a file (the checkpoint that one chapter saves and the next ones
         # load) run in one lane, in page order; the others in a second lane beside it.
@@ -144,13 +154,32 @@ def run_page(site, path, folder, isolation, kernels):
 
 
 BACKGROUND: Background | None = None
+NEEDS_THE_SITE = ("tests/test_site.py", "tests/test_reader.py")
+
+
+def pytest_configure(config):
+    """Start the site build before collection (which takes seconds) when its tests may run."""
+    global BACKGROUND
+    if config.option.collectonly:
+        return
+    here = Path(config.invocation_params.dir)
+    paths = [(here / arg.split("::")[0]).resolve() for arg in config.args] or [ROOT]
+    wanted = [ROOT / name for name in NEEDS_THE_SITE]
+    if any(path == file or path in file.parents for path in paths for file in wanted):
+        BACKGROUND = Background()
 
 
 def pytest_collection_finish(session):
     global BACKGROUND
-    files = {Path(str(item.path)).name for item in session.items}
-    if "test_site.py" in files or "test_reader.py" in files:
-        BACKGROUND = Background(readers="test_reader.py" in files, browser="test_site.py" in files)
+    if session.config.option.collectonly:
+        return  # nothing runs: nothing to prepare
+    fixtures = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    kernels, readers = "kernel_server" in fixtures, "reader_runs" in fixtures
+    browser = "page_checks" in fixtures
+    if (kernels or readers or browser or "site" in fixtures) and BACKGROUND is None:
+        BACKGROUND = Background()
+    if BACKGROUND is not None:
+        BACKGROUND.start(kernels=kernels, readers=readers, browser=browser)
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -181,7 +210,7 @@ def pytest_sessionfinish(session, exitstatus):
 def site() -> Path:
     """The built site (a strict build, with notebook pages), shared by the site tests."""
     if BACKGROUND is None:
-        pytest.skip("the site is built only when the site or reader tests are collected")
+        pytest.skip("the site is built only when a collected test needs it")
     return BACKGROUND.site.result()
 
 
@@ -189,7 +218,7 @@ def site() -> Path:
 def page_checks() -> list:
     """Every page of the site checked in Chromium (tools/site_checks.py), once."""
     if BACKGROUND is None or BACKGROUND.pages is None:
-        pytest.skip("the page checks run when tests/test_site.py is collected and Chromium exists")
+        pytest.skip("the page checks need Chromium: install it (Debian: apt-get install chromium)")
     return BACKGROUND.pages.result()
 
 
@@ -197,7 +226,7 @@ def page_checks() -> list:
 def kernel_server():
     """The server of fresh reader kernels that the reader runs use (tools/kernel_server.py)."""
     if BACKGROUND is None or BACKGROUND.kernels is None:
-        pytest.skip("the kernel server starts only when tests/test_reader.py is collected")
+        pytest.skip("the kernel server starts only when a collected test needs it")
     return BACKGROUND.kernels.result()
 
 

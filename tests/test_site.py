@@ -21,7 +21,14 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from tools import gpu_check, harness, notebooks, reader
-from tools.site_checks import CHROMIUM_FLAGS, SCHEME_SCRIPT, find_chromium, serve
+from tools.site_checks import (
+    CHROMIUM_FLAGS,
+    SCHEME_SCRIPT,
+    TOKEN_BLOCKS,
+    TOKEN_CONTRAST,
+    find_chromium,
+    serve,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "test-output" / "browser"
@@ -219,20 +226,6 @@ def set_scheme(page, scheme: str) -> None:
     page.wait_for_timeout(400)
 
 
-def test_every_page_loads_cleanly_and_passes_axe_in_both_schemes(browser, page_checks):
-    """Every page: no load error or foreign request; axe-core clean in light and in dark."""
-    assert len(page_checks) > 30
-    problems = [f"/{check.path}: {line}" for check in page_checks for line in check.problems]
-    violations = [f"/{check.path}: {line}" for check in page_checks for line in check.violations]
-    assert problems == [], "\n".join(problems)
-    assert violations == [], "\n".join(violations)
-
-
-def test_no_code_or_output_is_wider_than_its_column_at_1280_px(browser, page_checks):
-    wide = [f"/{check.path}: {line!r}" for check in page_checks for line in check.too_wide]
-    assert wide == [], "code wider than its column at 1280 px:\n" + "\n".join(wide)
-
-
 def test_gpu_badges_are_visible_before_every_gpu_only_block(browser, server):
     context, page, problems = open_page(browser, f"{server}/01-tensors/", server)
     badges = page.evaluate(
@@ -291,17 +284,34 @@ def test_math_renders_with_the_local_katex(browser, server):
     assert problems == []
 
 
-def test_on_a_phone_outputs_wrap_and_screenshots_are_kept(browser, server):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_the_token_contrast_check_finds_faint_code_and_math(browser, server):
+    """Code and math are left out of axe (tools/site_checks.py): their own check must bite."""
+    context, page, problems = open_page(browser, f"{server}/08-autograd/", server)
+    assert page.evaluate(TOKEN_CONTRAST, TOKEN_BLOCKS) == []
+    faint = "color: #e8e8e8 !important"  # 1.2:1 on white
+    page.add_style_tag(content=f".highlight pre .c1, .katex-html .mord {{ {faint}; }}")
+    failures = page.evaluate(TOKEN_CONTRAST, TOKEN_BLOCKS)
+    context.close()
+    assert any(line.startswith("text of span.c1:") for line in failures), failures
+    assert any(line.startswith("text of span.mord") for line in failures), failures
+    assert problems == []
+
+
+def test_on_a_phone_outputs_wrap(browser, server):
+    """At 390 px no output scrolls sideways; `make screenshots` also keeps full-page pictures,
+    light and dark, in test-output/browser/ to look at (left out of `make test`: seconds each)."""
+    keep = os.environ.get("SCREENSHOTS") == "1"
     for name in ["11-model-training", "12-testing-the-model"]:
         context, page, problems = open_page(browser, f"{server}/{name}/", server, 390, 844)
         overflowing = page.evaluate(
             """() => Array.from(document.querySelectorAll(".language-output pre > code"))
                 .filter(code => code.scrollWidth > code.clientWidth + 1).length"""
         )
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone-light.png"), full_page=True)
-        set_scheme(page, "slate")
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone-dark.png"), full_page=True)
+        if keep:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-phone-light.png"), full_page=True)
+            set_scheme(page, "slate")
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-phone-dark.png"), full_page=True)
         context.close()
         assert overflowing == 0, name
         assert problems == []
@@ -316,3 +326,21 @@ def test_dark_mode_toggle_keeps_the_choice(browser, server):
     assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"  # the choice is kept
     context.close()
     assert problems == []
+
+
+# Last: these wait for the sweep of every page (tools/site_checks.py, started in the background
+# once the tests are collected); the tests above run beside it.
+
+
+def test_every_page_loads_cleanly_and_passes_axe_in_both_schemes(browser, page_checks):
+    """Every page: no load error or foreign request; axe-core clean in light and in dark."""
+    assert len(page_checks) > 30
+    problems = [f"/{check.path}: {line}" for check in page_checks for line in check.problems]
+    violations = [f"/{check.path}: {line}" for check in page_checks for line in check.violations]
+    assert problems == [], "\n".join(problems)
+    assert violations == [], "\n".join(violations)
+
+
+def test_no_code_or_output_is_wider_than_its_column_at_1280_px(browser, page_checks):
+    wide = [f"/{check.path}: {line!r}" for check in page_checks for line in check.too_wide]
+    assert wide == [], "code wider than its column at 1280 px:\n" + "\n".join(wide)

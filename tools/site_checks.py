@@ -7,13 +7,15 @@ For each page (chapters, home, notebook pages), served from the site folder on 1
 console error, no failed request, no request to another host, no broken image; no axe-core
 violation of the WCAG 2.0/2.1 A and AA rules in the light scheme, and none of the colour rules
 (contrast, links told apart from text) in the dark scheme, which changes only colours; no code or
-output wider than its column at 1280 px. Two tabs check pages at a time (axe-core is
-single-threaded JavaScript), each going from page to page. tests/test_site.py asserts on them.
+output wider than its column at 1280 px. One tab goes from page to page: under `make test` the
+chapters and reader runs take the other core, and a second tab (axe-core is single-threaded
+JavaScript) only made them all slower. tests/test_site.py asserts on them.
 
-The syntax-highlighting spans inside code blocks (about 400 a page, 1-2 ms each for axe's contrast
-rule, which made the check take minutes) are left to CODE_CONTRAST instead: the same WCAG
-contrast formula and thresholds, applied to every such span of every page in both schemes, but
-computed once per distinct pair of colours. axe-core checks everything else on the page.
+Code blocks and KaTeX's rendered math (hundreds of small elements a page: axe's contrast rule
+takes 2-5 ms for each, and excluding them one by one costs as much again) are left to
+TOKEN_CONTRAST instead: the same WCAG contrast formula and thresholds, applied to every element
+with text of theirs on every page in both schemes, but computed once per distinct pair of
+colours. axe-core checks everything else on the page.
 """
 
 from __future__ import annotations
@@ -59,9 +61,10 @@ WIDE_SCRIPT = """() => {
         .filter(code => code.scrollWidth > code.clientWidth + 1)
         .map(code => code.textContent.split("\\n").reduce((a, b) => (a.length > b.length ? a : b)));
 }"""
-CODE_SPANS = [[".highlight code span"], [".highlight-ipynb pre span"]]
-LIGHT_CONTEXT = {"exclude": CODE_SPANS}
-CODE_CONTRAST = """() => {
+# Whole blocks, not their spans: axe tests every element against every excluded node.
+TOKEN_BLOCKS = [".highlight pre", ".highlight-ipynb pre", ".katex-html"]
+LIGHT_CONTEXT = {"exclude": [[selector] for selector in TOKEN_BLOCKS]}
+TOKEN_CONTRAST = """blocks => {
     const rgba = text => { const [r, g, b, a = 1] = text.match(/[\\d.]+/g).map(Number);
                            return [r, g, b, a]; };
     const over = (top, below) => top.slice(0, 3).map((c, i) => c * top[3] + below[i] * (1 - top[3]))
@@ -79,11 +82,13 @@ CODE_CONTRAST = """() => {
         .map(c => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
         .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
     const seen = new Map(), failures = [];
-    const spans = ".highlight code span, .highlight-ipynb pre span";
-    for (const span of document.querySelectorAll(spans)) {
-        if (!span.textContent.trim()) continue;
-        const style = getComputedStyle(span);
-        const back = background(span);
+    const hasText = element => Array.from(element.childNodes)
+        .some(node => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
+    const selector = blocks.map(block => `${block}, ${block} *`).join(", ");
+    for (const element of document.querySelectorAll(selector)) {
+        if (!hasText(element)) continue;
+        const style = getComputedStyle(element);
+        const back = background(element);
         const key = style.color + " on " + back.join(",") + " " + style.fontSize + style.fontWeight;
         if (seen.has(key)) continue;
         const front = over(rgba(style.color), back);
@@ -93,7 +98,8 @@ CODE_CONTRAST = """() => {
         const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
         seen.set(key, ratio);
         if (ratio < needed) {
-            failures.push(`code ${span.className}: ${style.color} on rgb(${back.slice(0, 3)}),`
+            const name = `${element.tagName.toLowerCase()}.${element.classList[0] || ""}`;
+            failures.push(`text of ${name}: ${style.color} on rgb(${back.slice(0, 3)}),`
                           + ` ${ratio.toFixed(2)}:1 (needs ${needed}:1)`);
         }
     }
@@ -138,7 +144,7 @@ def site_paths(site: Path) -> list[str]:
     return [html.relative_to(site).as_posix().removesuffix("index.html") for html in pages]
 
 
-def check_site(site: Path, chromium: str, at_once: int = 2) -> list[PageCheck]:
+def check_site(site: Path, chromium: str, at_once: int = 1) -> list[PageCheck]:
     httpd, base = serve(site)
     try:
         return asyncio.run(sweep(chromium, base, site_paths(site), at_once))
@@ -202,7 +208,7 @@ class Tab:
         result.problems += [f"broken image: {src}" for src in await page.evaluate(BROKEN_IMAGES)]
         run_axe = "([context, options]) => axe.run(context, options)"
         light = await page.evaluate(run_axe, [LIGHT_CONTEXT, LIGHT_RULES])
-        result.violations += violations(light) + await page.evaluate(CODE_CONTRAST)
+        result.violations += violations(light) + await page.evaluate(TOKEN_CONTRAST, TOKEN_BLOCKS)
         if not path.startswith("notebooks/"):
             result.too_wide = await page.evaluate(WIDE_SCRIPT)
         # Material fades colours over a quarter of a second, and a page in the background may
@@ -210,7 +216,7 @@ class Tab:
         await page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
         await page.evaluate(SCHEME_SCRIPT, "slate")
         dark = violations(await page.evaluate(run_axe, [LIGHT_CONTEXT, DARK_RULES]))
-        dark += await page.evaluate(CODE_CONTRAST)
+        dark += await page.evaluate(TOKEN_CONTRAST, TOKEN_BLOCKS)
         result.violations += [f"(dark) {line}" for line in dark]
         return result
 

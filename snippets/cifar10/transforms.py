@@ -22,10 +22,9 @@ TRUE_STD = (0.2470, 0.2435, 0.2616)
 def to_normalised_tensor() -> list:
     """PIL (32, 32) RGB image -> (3, 32, 32) float32 tensor, normalised per channel."""
     return [
-        v2.ToImage(),  # PIL image -> (3, H, W) uint8 tensor
+        v2.PILToTensor(),  # PIL image -> (3, H, W) uint8 tensor, a plain torch.Tensor
         v2.ToDtype(torch.float32, scale=True),  # uint8 0..255 -> float 0..1
         v2.Normalize(MEAN, STD),  # (x - mean) / std, per channel
-        v2.ToPureTensor(),  # a plain torch.Tensor (v2 would keep its Image subclass)
     ]
 
 
