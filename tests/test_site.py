@@ -277,10 +277,28 @@ def test_copy_buttons_copy_exactly_the_code_that_the_reader_test_runs(browser, s
     assert problems == []
 
 
-def test_math_renders_with_the_local_katex(browser, server):
-    context, page, problems = open_page(browser, f"{server}/08-autograd/", server)
-    assert page.locator(".katex").count() > 10
+# Text outside KaTeX's output, code and scripts that still looks like TeX: $ or \command{.
+RAW_TEX = r"""() => {
+    const walker = document.createTreeWalker(document.querySelector(".md-content"),
+                                             NodeFilter.SHOW_TEXT);
+    const raw = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement.closest(".katex, code, pre, script, style")) continue;
+        if (/\$|\\[a-zA-Z]+\{/.test(node.textContent)) raw.push(node.textContent.trim());
+    }
+    return raw;
+}"""
+
+
+@pytest.mark.parametrize("path", ["08-autograd/", "notebooks/08-autograd/"])
+def test_math_renders_with_the_local_katex(browser, server, path):
+    """On the chapter and on its notebook page: no TeX left as text, no error from KaTeX."""
+    context, page, problems = open_page(browser, f"{server}/{path}", server)
+    rendered = page.locator(".katex").count()
+    raw = page.evaluate(RAW_TEX)
+    errors = page.locator(".katex-error").count()
     context.close()
+    assert rendered > 10 and raw == [] and errors == 0, (rendered, raw[:3], errors)
     assert problems == []
 
 

@@ -8,4 +8,14 @@ document$.subscribe(({ body }) => {
       { left: "\\[", right: "\\]", display: true },
     ],
   });
+  // Notebook pages: mkdocs-jupyter keeps the notebook's own $...$ and $$...$$ in markdown cells
+  // (Jupyter renders them with MathJax, which this site does not load from a CDN).
+  for (const cell of body.querySelectorAll(".jp-MarkdownOutput")) {
+    renderMathInElement(cell, {
+      delimiters: [
+        { left: "$$", right: "$$", display: true },
+        { left: "$", right: "$", display: false },
+      ],
+    });
+  }
 });
