@@ -540,3 +540,61 @@ def test_changing_any_output_beyond_its_tolerance_fails(path: Path):
             assert matches(accepted, printed[start], block.tolerance), f"line {block.line}"
         checked += 1
     assert checked, "no output fence was checked"
+
+
+RUN_ONCE_PAGE = """
+    # T
+
+    ```python
+    print(1)
+    ```
+
+    ```output
+    1
+    ```
+
+    <!-- invisible-code-block: python
+    assert True
+    -->
+
+    ```python
+    print(2)
+    ```
+
+    ```output
+    2
+    ```
+    """
+
+
+def checked_from_reader_run(path: Path, printed: list, failed: dict, monkeypatch) -> list:
+    """What each block's harness check gives when its page ran as a reader (RAN_AS_READER)."""
+    from concurrent.futures import Future
+
+    from tools.reader import ReaderRun
+
+    document = harness.sybil().parse(path)
+    lines = [block.line for block in harness.blocks(document)]
+    run = ReaderRun("chapter.md", printed=dict(zip(lines, printed, strict=False)))
+    run.failed = {lines[index]: problem for index, problem in failed.items()}
+    future = Future()
+    future.set_result(run)
+    monkeypatch.setitem(harness.RAN_AS_READER, str(path), future)
+    results = []
+    for example in document.examples():
+        try:
+            results.append(harness.evaluate(example))
+        except harness.HarnessError as error:
+            results.append(f"error: {error}")
+    return results
+
+
+def test_a_page_run_as_a_reader_is_checked_from_that_run(tmp_path: Path, monkeypatch):
+    path = page(tmp_path, RUN_ONCE_PAGE)
+    assert checked_from_reader_run(path, ["1\n", "", "2\n"], {}, monkeypatch) == [None] * 3
+    wrong = checked_from_reader_run(path, ["1\n", "", "3\n"], {}, monkeypatch)
+    assert wrong[:2] == [None, None] and "2" in wrong[2] and "3" in wrong[2]
+    failed = checked_from_reader_run(path, ["1\n", ""], {1: "AssertionError"}, monkeypatch)
+    assert failed[1] == "error: in the reader run of the page: AssertionError"
+    assert failed[2].startswith("error: ") and "stopped before it" in failed[2]
+    assert harness.CHECK.printed[(str(path), next(iter(harness.sybil().parse(path))).start)]

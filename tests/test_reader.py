@@ -4,7 +4,8 @@ For each chapter, from the built site: the copy buttons yield exactly the page's
 page's notebook holds exactly those blocks as its code cells, and that notebook, run top to bottom
 in a fresh kernel (empty folder, network off, offline stand-in data, another CPU kernel set on one
 thread), prints what the page shows. The runs start in the background when the tests are
-collected (conftest.py), so they overlap with the chapters' own run.
+collected (conftest.py), beside the chapters' own run; the CIFAR-10 chapters run only here, their
+hidden checks included (conftest.py, RUN_AS_READER).
 """
 
 from __future__ import annotations

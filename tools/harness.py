@@ -27,6 +27,7 @@ import io
 import random
 import re
 import textwrap
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import SkipTest
@@ -332,10 +333,40 @@ CHECK = BlockRunner(Mode.CHECK)  # the runner pytest uses; its `printed` serves 
 def evaluate(example: Example) -> str | None:
     """Sybil's evaluator for chapter blocks: the runner of the current mode."""
     __tracebackhide__ = True
+    if example.document not in RUNNERS and str(example.path) in RAN_AS_READER:
+        return from_reader_run(example)
     return RUNNERS.get(example.document, CHECK)(example)
 
 
 RUNNERS: dict[Document, BlockRunner] = {}  # run_page's documents and their runner
+# Pages that pytest does not run here but takes from their reader run, hidden blocks included
+# (page path -> future of a tools.reader.ReaderRun; set by conftest.py): one run serves both.
+RAN_AS_READER: dict[str, Future] = {}
+
+
+def from_reader_run(example: Example) -> str | None:
+    """A block's check, from what it did in its page's reader run (see RAN_AS_READER)."""
+    __tracebackhide__ = True
+    block: Block = example.parsed
+    if block.listing is not None:
+        compile(textwrap.dedent(block.listing), example.path, "exec", dont_inherit=True)
+        return None
+    run = RAN_AS_READER[str(example.path)].result()
+    place = f"{shown(example.path)}:{example.line}"
+    if block.line in run.failed:
+        raise HarnessError(f"in the reader run of the page: {run.failed[block.line]}")
+    if block.line not in run.printed:
+        stop = run.problems[0] if run.problems else "no output came back"
+        raise HarnessError(f"{place}: the reader run of the page stopped before it: {stop}")
+    printed = run.printed[block.line]
+    if block.skip and printed == f"Skipped: {block.skip.reason}\n":
+        raise SkipTest(block.skip.reason)
+    CHECK.printed[(str(example.path), example.start)] = printed
+    if block.hidden:
+        return None
+    if block.image is not None and not block.image.is_file():
+        raise HarnessError(f"{place}: missing figure {block.image}; run `make outputs`.")
+    return compare(block, printed)
 
 
 def compare(block: Block, got: str) -> str | None:

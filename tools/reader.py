@@ -98,6 +98,8 @@ class ReaderRun:
     problems: list[str] = field(default_factory=list)
     isolation: str = ""
     seconds: float = 0.0
+    printed: dict[int, str] = field(default_factory=dict)  # what each block printed, by line
+    failed: dict[int, str] = field(default_factory=dict)  # the problem at a block, by line
 
 
 def network_isolation() -> list[str]:
@@ -178,40 +180,66 @@ def execute(
     return None
 
 
-def compare_cells(chapter: Path, notebook) -> list[str]:
+def cells_to_run(chapter: Path, notebook, with_hidden: bool) -> list:
+    """(block, cell) for each code cell after the setup; with the page's hidden blocks, as cells
+    of their own at their places in the page, when `with_hidden` (see run_as_reader)."""
+    import nbformat
+
+    document = harness.sybil().parse(chapter)
+    cells = iter([cell for cell in notebook.cells if cell.cell_type == "code"][1:])
+    pairs = []
+    for block in harness.blocks(document):
+        if block.shown:
+            pairs.append((block, next(cells)))
+        elif with_hidden and block.hidden:
+            pairs.append((block, nbformat.v4.new_code_cell(block.source)))
+    return pairs
+
+
+def compare_cells(chapter: Path, pairs: list, run: ReaderRun) -> list[str]:
     """What each executed cell printed against the page's output fence (and figure)."""
     name = harness.shown(chapter)
-    cells = [cell for cell in notebook.cells if cell.cell_type == "code"][1:]
     problems = []
-    for block, cell in zip(shown_blocks(chapter), cells, strict=True):
+    for block, cell in pairs:
         where = f"{name}:{block.line}"
         outputs = cell.get("outputs", [])
+        if not outputs and cell.get("execution_count") is None:
+            break  # not run: the run stopped at an earlier cell
         printed = "".join(
             o.text for o in outputs if o.output_type == "stream" and o.name == "stdout"
         )
+        run.printed[block.line] = printed
+        found = []
         if any(o.output_type == "error" for o in outputs):
             error = next(o for o in outputs if o.output_type == "error")
-            problems.append(f"{where}: raised {error.ename}: {error.evalue}")
-            break
-        if any(o.output_type == "execute_result" for o in outputs):
-            problems.append(
-                f"{where}: the block ends with an expression, whose value Jupyter shows and the"
-                " page does not; assign it or print it"
-            )
-        if block.skip and printed == f"Skipped: {block.skip.reason}\n":
-            continue
-        if block.expected is None:
-            if printed.strip():
-                problems.append(f"{where}: printed {printed.strip()[:200]!r}; the page shows none")
+            found.append(f"{where}: raised {error.ename}: {error.evalue}")
+        elif block.hidden:
+            pass  # a check: it passes when it raises nothing
+        elif block.skip and printed == f"Skipped: {block.skip.reason}\n":
+            pass
         else:
-            found = difference(block.expected, printed, block.tolerance)
-            if found:
-                problems.append(f"{where}: {found}")
-        figures = sum(o.output_type == "display_data" for o in outputs)
-        if figures != (1 if block.image else 0):
-            problems.append(
-                f"{where}: drew {figures} figure(s), the page shows {int(bool(block.image))}"
-            )
+            if any(o.output_type == "execute_result" for o in outputs):
+                found.append(
+                    f"{where}: the block ends with an expression, whose value Jupyter shows and"
+                    " the page does not; assign it or print it"
+                )
+            if block.expected is None:
+                if printed.strip():
+                    found.append(f"{where}: printed {printed.strip()[:200]!r}; the page shows none")
+            else:
+                differs = difference(block.expected, printed, block.tolerance)
+                if differs:
+                    found.append(f"{where}: {differs}")
+            figures = sum(o.output_type == "display_data" for o in outputs)
+            if figures != (1 if block.image else 0):
+                found.append(
+                    f"{where}: drew {figures} figure(s), the page shows {int(bool(block.image))}"
+                )
+        if found:
+            run.failed[block.line] = "\n".join(found)
+            problems += found
+        if any(o.output_type == "error" for o in outputs):
+            break
     return problems
 
 
@@ -221,8 +249,15 @@ def run_as_reader(
     folder: Path,
     isolation: list[str],
     server: kernel_server.KernelServer | None = None,
+    with_hidden: bool = False,
 ) -> ReaderRun:
-    """Check and run one page as a reader would; see the module docstring."""
+    """Check and run one page as a reader would; see the module docstring.
+
+    `with_hidden` also runs the page's hidden blocks (checks; a test makes sure they define
+    nothing that the visible code uses), each in a cell of its own after the block it follows:
+    then this run is also the harness's run of the page (conftest.py), and `printed` and `failed`
+    serve its checks.
+    """
     import nbformat
 
     started = time.perf_counter()
@@ -238,8 +273,11 @@ def run_as_reader(
     for cell in notebook.cells:  # the reader starts from an empty notebook
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    pairs = cells_to_run(chapter, notebook, with_hidden)
+    setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    notebook.cells = [setup] + [cell for _, cell in pairs]  # markdown cells run nothing
     error = execute(notebook, folder, isolation, server)
-    run.problems += compare_cells(chapter, notebook)
+    run.problems += compare_cells(chapter, pairs, run)
     if error is not None and not run.problems:
         run.problems.append(f"{run.page}: {type(error).__name__}: {str(error)[-2000:]}")
     run.seconds = time.perf_counter() - started

@@ -7,9 +7,8 @@ For each page (chapters, home, notebook pages), served from the site folder on 1
 console error, no failed request, no request to another host, no broken image; no axe-core
 violation of the WCAG 2.0/2.1 A and AA rules in the light scheme, and none of the colour rules
 (contrast, links told apart from text) in the dark scheme, which changes only colours; no code or
-output wider than its column at 1280 px. One tab goes from page to page: under `make test` the
-chapters and reader runs take the other core, and a second tab (axe-core is single-threaded
-JavaScript) only made them all slower. tests/test_site.py asserts on them.
+output wider than its column at 1280 px. Two tabs check pages at a time (axe-core is
+single-threaded JavaScript), each going from page to page. tests/test_site.py asserts on them.
 
 Code blocks and KaTeX's rendered math (hundreds of small elements a page: axe's contrast rule
 takes 2-5 ms for each, and excluding them one by one costs as much again) are left to
@@ -144,7 +143,7 @@ def site_paths(site: Path) -> list[str]:
     return [html.relative_to(site).as_posix().removesuffix("index.html") for html in pages]
 
 
-def check_site(site: Path, chromium: str, at_once: int = 1) -> list[PageCheck]:
+def check_site(site: Path, chromium: str, at_once: int = 2) -> list[PageCheck]:
     httpd, base = serve(site)
     try:
         return asyncio.run(sweep(chromium, base, site_paths(site), at_once))
