@@ -286,8 +286,7 @@ class BlockRunner:
         if block.skip and block.skip.applies(example.namespace):
             raise SkipTest(block.skip.reason)
         if block.listing is not None:  # project code shown on the page; its own tests run it
-            compile(textwrap.dedent(block.listing), example.path, "exec", dont_inherit=True)
-            return None
+            return check_listing(example, block)
         code = compile(pad(block.source, example.line), example.path, "exec", dont_inherit=True)
         printed = io.StringIO()
         figures_before = open_figures()
@@ -321,8 +320,8 @@ class BlockRunner:
                 )
             if self.mode is Mode.RECORD:
                 save_figure(plt.figure(min(numbers)), block.image)
-            elif not block.image.is_file():
-                raise HarnessError(f"{place}: missing figure {block.image}; run `make outputs`.")
+            else:
+                require_figure(place, block)
         finally:
             plt.close("all")
 
@@ -349,8 +348,7 @@ def from_reader_run(example: Example) -> str | None:
     __tracebackhide__ = True
     block: Block = example.parsed
     if block.listing is not None:
-        compile(textwrap.dedent(block.listing), example.path, "exec", dont_inherit=True)
-        return None
+        return check_listing(example, block)
     run = RAN_AS_READER[str(example.path)].result()
     place = f"{shown(example.path)}:{example.line}"
     if block.line in run.failed:
@@ -364,9 +362,20 @@ def from_reader_run(example: Example) -> str | None:
     CHECK.printed[(str(example.path), example.start)] = printed
     if block.hidden:
         return None
-    if block.image is not None and not block.image.is_file():
-        raise HarnessError(f"{place}: missing figure {block.image}; run `make outputs`.")
+    if block.image is not None:
+        require_figure(place, block)
     return compare(block, printed)
+
+
+def check_listing(example: Example, block: Block) -> None:
+    """A listing of project code resolves and compiles (the project's own tests run it)."""
+    compile(textwrap.dedent(block.listing), example.path, "exec", dont_inherit=True)
+
+
+def require_figure(place: str, block: Block) -> None:
+    """The figure file that follows a block exists (make outputs writes it)."""
+    if not block.image.is_file():
+        raise HarnessError(f"{place}: missing figure {block.image}; run `make outputs`.")
 
 
 def compare(block: Block, got: str) -> str | None:
