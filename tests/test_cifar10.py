@@ -1,5 +1,5 @@
-"""Tests of snippets/cifar10: data, the stand-in, transforms, batches, the network, training,
-figures and the command line.
+"""Tests of snippets/cifar10: data, transforms, batches, the network, training, figures and the
+command line (the stand-in itself: tests/test_stand_in.py).
 
 No test touches the network: the data is the stand-in, written by the tests themselves, and the
 download path is replaced by one that fails like an offline machine.
@@ -8,14 +8,12 @@ download path is replaced by one that fails like an offline machine.
 from __future__ import annotations
 
 import io
-import pickle
 import urllib.error
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from torchvision.datasets import CIFAR10
 
 from snippets.cifar10 import (
     CLASSES,
@@ -27,7 +25,6 @@ from snippets.cifar10 import (
     cifar10_dataset,
     count_parameters,
     data_root,
-    describe_data,
     eval_transforms,
     evaluate,
     fit,
@@ -63,104 +60,10 @@ def offline(monkeypatch):
     monkeypatch.delenv("CIFAR10_STAND_IN", raising=False)
 
 
-@pytest.fixture(scope="module")
-def stand_in(tmp_path_factory) -> Path:
-    """The default-size stand-in: 5,000 training and 1,000 test images."""
-    root = tmp_path_factory.mktemp("cifar")
-    write_stand_in(root)
-    return root
-
-
 @pytest.fixture
 def tiny(tmp_path) -> Path:
     write_stand_in(tmp_path, train_size=50, test_size=20)
     return tmp_path
-
-
-# ---- the stand-in, in CIFAR-10's format ------------------------------------------------------
-
-
-def test_stand_in_is_written_in_cifar10_format(tiny: Path):
-    folder = tiny / "cifar-10-batches-py"
-    names = sorted(path.name for path in folder.iterdir())
-    expected = [*stand_in_module.TRAIN_FILES, "test_batch", "batches.meta", "STAND-IN.json"]
-    assert names == sorted(expected)
-    with open(folder / "data_batch_1", "rb") as file:
-        batch = pickle.load(file, encoding="latin1")
-    assert batch["data"].dtype == np.uint8 and batch["data"].shape == (10, 3072)
-    assert len(batch["labels"]) == 10 and "stand-in" in batch["batch_label"]
-    with open(folder / "batches.meta", "rb") as file:
-        assert pickle.load(file, encoding="latin1")["label_names"] == list(CLASSES)
-
-
-def test_torchvision_reads_the_stand_in_through_a_clearly_named_subclass(tiny: Path):
-    train = CIFAR10StandIn(tiny, train=True)
-    test = CIFAR10StandIn(tiny, train=False, transform=eval_transforms())
-    assert isinstance(train, CIFAR10)
-    assert (len(train), len(test)) == (50, 20)
-    image, label = test[0]
-    assert image.shape == (3, 32, 32) and 0 <= label < 10
-    assert "NOT CIFAR-10" in repr(train)
-    assert describe_data(train) == (
-        "the stand-in (synthetic images, not CIFAR-10), training split, 50 images"
-    )
-
-
-def test_stock_torchvision_still_rejects_the_stand_in(tiny: Path):
-    with pytest.raises(RuntimeError, match="not found or corrupted"):
-        CIFAR10(tiny, train=True)  # the md5 check on real data is not weakened
-
-
-def test_classes_come_in_equal_shares(stand_in: Path):
-    counts = np.bincount(CIFAR10StandIn(stand_in, train=True).targets, minlength=10)
-    assert counts.tolist() == [500] * 10
-
-
-def test_writing_is_reproducible_and_replaces_an_old_stand_in(tmp_path: Path):
-    first = write_stand_in(tmp_path, train_size=20, test_size=5, seed=3)
-    data = (first / "test_batch").read_bytes()
-    write_stand_in(tmp_path, train_size=20, test_size=5, seed=3)
-    assert (first / "test_batch").read_bytes() == data
-    write_stand_in(tmp_path, train_size=30, test_size=5)
-    assert len(CIFAR10StandIn(tmp_path)) == 30
-    assert [path.name for path in tmp_path.iterdir()] == ["cifar-10-batches-py"]
-
-
-def test_an_interrupted_write_leaves_nothing_behind(tmp_path: Path, monkeypatch):
-    def fail(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(stand_in_module, "write_batch", fail)
-    with pytest.raises(OSError, match="disk full"):
-        write_stand_in(tmp_path, train_size=20, test_size=5)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_writing_never_overwrites_a_folder_that_is_not_a_stand_in(tmp_path: Path):
-    (tmp_path / "cifar-10-batches-py").mkdir()
-    (tmp_path / "cifar-10-batches-py" / "data_batch_1").write_bytes(b"real data")
-    with pytest.raises(FileExistsError, match="not a stand-in"):
-        write_stand_in(tmp_path)
-    assert (tmp_path / "cifar-10-batches-py" / "data_batch_1").read_bytes() == b"real data"
-
-
-@pytest.mark.parametrize(("train_size", "test_size"), [(4, 10), (10, 0)])
-def test_writing_rejects_sizes_too_small(tmp_path: Path, train_size: int, test_size: int):
-    with pytest.raises(ValueError, match="train_size must be at least 5"):
-        write_stand_in(tmp_path, train_size=train_size, test_size=test_size)
-
-
-def test_a_truncated_stand_in_file_is_named(tiny: Path):
-    batch = tiny / "cifar-10-batches-py" / "data_batch_3"
-    batch.write_bytes(batch.read_bytes()[:1000])
-    with pytest.raises(CorruptDatasetError, match=r"data_batch_3 is missing, truncated or altered"):
-        CIFAR10StandIn(tiny)
-
-
-def test_a_corrupted_manifest_is_named(tiny: Path):
-    (tiny / "cifar-10-batches-py" / "STAND-IN.json").write_text("{not json")
-    with pytest.raises(CorruptDatasetError, match=r"STAND-IN.json is corrupted"):
-        CIFAR10StandIn(tiny)
 
 
 # ---- the real data by default, the stand-in on request ---------------------------------------
@@ -303,21 +206,6 @@ def test_make_loaders_uses_the_notes_batch_sizes(tiny: Path):
 
 
 # ---- training --------------------------------------------------------------------------------
-
-
-def test_one_epoch_on_the_stand_in_learns_well_above_chance(stand_in: Path):
-    torch.manual_seed(0)
-    train = InMemoryBatches(CIFAR10StandIn(stand_in, train=True), 64)
-    test = InMemoryBatches(CIFAR10StandIn(stand_in, train=False), 256, shuffle=False)
-    lines = []
-    model = Net()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    history = fit(
-        model, train, CPU, epochs=1, val_batches=test, optimizer=optimizer, log=lines.append
-    )
-    assert 0.5 < history.val_accuracy[0] <= 1.0  # chance is 0.1
-    assert history.val_loss[0] < 2.3  # below the loss of uniform guessing, ln(10)
-    assert lines[0].startswith("epoch 1: train loss ")
 
 
 def test_fit_goes_on_counting_the_epochs_of_a_resumed_history(tiny: Path):

@@ -11,7 +11,8 @@ import pytest
 
 from tools import diagrams, harness, outputs
 from tools.compare import matches
-from tools.harness import Mode, run_page
+from tools.page_runs import Mode, PageRuns, run_page
+from tools.page_syntax import STAMP
 
 CHAPTERS = harness.chapters()
 FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*?)[ \t]*$")
@@ -58,7 +59,7 @@ def test_every_python_fence_is_collected(path: Path):
     # Independent of the harness's own pattern: anything that mentions py is meant to run.
     meant_to_run = [info for info in infos if re.search(r"py", info, re.I)]
     assert all(info == "python" for info in meant_to_run), f"not runnable: {meant_to_run}"
-    blocks = harness.blocks(harness.sybil().parse(path))
+    blocks = harness.blocks(harness.parse(path))
     visible = [block for block in blocks if not block.hidden]
     assert len(visible) == infos.count("python")
     assert sum(block.expected is not None for block in visible) == infos.count("output")
@@ -85,7 +86,7 @@ def test_every_python_fence_is_collected(path: Path):
 def test_guard_rejects_fences_that_look_like_python(tmp_path: Path, info: str):
     path = page(tmp_path, f"# T\n\n```{info}\nprint(1)\n```\n")
     with pytest.raises(harness.HarnessError, match="looks like Python"):
-        harness.sybil().parse(path)
+        harness.parse(path)
 
 
 @pytest.mark.parametrize("info", ["text", "bash", "output", "console", "json", "pyramid-notes"])
@@ -94,13 +95,13 @@ def test_guard_leaves_other_fences_alone(tmp_path: Path, info: str):
     if info == "output":
         text = "# T\n\n```python\nprint(1)\n```\n\n```output\n1\n```\n"
     path = page(tmp_path, text)
-    assert len(harness.blocks(harness.sybil().parse(path))) == 1
+    assert len(harness.blocks(harness.parse(path))) == 1
 
 
 def test_output_fence_must_follow_a_python_fence(tmp_path: Path):
     path = page(tmp_path, "# T\n\nSome text.\n\n```output\n1\n```\n")
     with pytest.raises(harness.HarnessError, match=r"chapter.md:5: .*does not directly follow"):
-        harness.sybil().parse(path)
+        harness.parse(path)
 
 
 # ---- skips -------------------------------------------------------------------------------------
@@ -119,13 +120,13 @@ def test_output_fence_must_follow_a_python_fence(tmp_path: Path):
 def test_a_skip_needs_a_condition_and_a_reason(tmp_path: Path, directive: str):
     path = page(tmp_path, f"# T\n\n{directive}\n\n```python\nprint(1)\n```\n")
     with pytest.raises(harness.HarnessError, match="a skip needs a condition and a reason"):
-        harness.sybil().parse(path)
+        harness.parse(path)
 
 
 def test_a_directive_attached_to_nothing_is_an_error(tmp_path: Path):
     path = page(tmp_path, '# T\n\n<!-- skip: next if(True, reason="x") -->\n\nText.\n')
     with pytest.raises(harness.HarnessError, match="not attached to a block"):
-        harness.sybil().parse(path)
+        harness.parse(path)
 
 
 def test_skipped_blocks_are_reported_as_skipped_with_their_reason(tmp_path: Path):
@@ -185,7 +186,7 @@ def test_gpu_only_blocks_keep_their_output_when_make_outputs_cannot_run_them(tmp
     before = path.read_text()
     assert outputs.write_outputs(path) == [f"{path}:9: not run (needs a CUDA GPU)"]
     after = path.read_text()
-    assert after.replace(harness.STAMP.search(after)[0], "").replace("\n\n\n", "\n\n") == before
+    assert after.replace(STAMP.search(after)[0], "").replace("\n\n\n", "\n\n") == before
 
 
 # ---- comparing outputs -----------------------------------------------------------------------
@@ -227,7 +228,7 @@ def test_a_tolerance_directive_between_the_fences_applies_to_that_output(tmp_pat
     assert outcomes(page(tmp_path, text.format(directive=""))) == [(3, "failed")]
     tolerant = page(tmp_path, text.format(directive="<!-- tolerance: relative=0.1 -->"))
     assert outcomes(tolerant) == [(3, "passed")]
-    block = harness.blocks(harness.sybil().parse(tolerant))[0]
+    block = harness.blocks(harness.parse(tolerant))[0]
     assert block.tolerance.relative == 0.1
 
 
@@ -245,7 +246,7 @@ def test_a_tolerance_must_be_written_right_and_stay_within_the_limits(tmp_path, 
         tmp_path, f"# T\n\n```python\nprint(1.0)\n```\n\n{directive}\n\n```output\n1.0\n```\n"
     )
     with pytest.raises(harness.HarnessError, match=message):
-        harness.sybil().parse(path)
+        harness.parse(path)
 
 
 def test_printing_without_an_output_fence_fails(tmp_path: Path):
@@ -321,7 +322,7 @@ def test_outputs_writes_fences_and_a_second_run_changes_nothing(tmp_path: Path):
     assert "```output\nchanged\n```" in first and "stale" not in first
     assert "this block prints nothing" not in first
     assert "    ```output\n    2\n    ```" in first
-    fields = json.loads(harness.STAMP.search(first)["fields"])
+    fields = json.loads(STAMP.search(first)["fields"])
     assert set(fields) == {"torch", "device", "date"}
     assert all(status == "passed" for _, status in outcomes(path))
     outputs.write_outputs(path)
@@ -423,7 +424,7 @@ def test_figure_is_written_by_outputs_and_required_by_tests(tmp_path: Path):
 def test_figure_needs_alt_text(tmp_path: Path):
     text = FIGURE_PAGE.replace("A parabola through three points", "").format(src="a.svg")
     with pytest.raises(harness.HarnessError, match="no alt text"):
-        harness.sybil().parse(page(tmp_path, text))
+        harness.parse(page(tmp_path, text))
 
 
 def test_a_figure_without_an_image_after_it_fails(tmp_path: Path):
@@ -450,12 +451,12 @@ def test_every_diagram_is_what_its_code_draws(name: str):
 def test_a_listing_block_shows_project_code_and_is_compiled(tmp_path: Path):
     listing = "```python\n--8<--\nsnippets/devices.py:to_device\n--8<--\n```\n"
     path = page(tmp_path, "# T\n\n" + listing)
-    (block,) = harness.blocks(harness.sybil().parse(path))
+    (block,) = harness.blocks(harness.parse(path))
     assert block.listing.startswith("def to_device(") and not block.shown
     assert outcomes(path) == [(3, "passed")]
     path = page(tmp_path, "# T\n\n" + listing.replace("to_device", "no_such_section"))
     with pytest.raises(harness.HarnessError, match="no section 'no_such_section'"):
-        harness.sybil().parse(path)
+        harness.parse(path)
 
 
 def test_a_listing_that_does_not_compile_fails(tmp_path: Path, monkeypatch):
@@ -471,19 +472,15 @@ def test_a_listing_that_does_not_compile_fails(tmp_path: Path, monkeypatch):
 def test_every_page_with_code_has_a_stamp(path: Path):
     text = path.read_text(encoding="utf-8")
     if harness.has_code(path):
-        stamp = harness.STAMP.search(text)
+        stamp = STAMP.search(text)
         assert stamp, f"{path.name}: run `make outputs`"
         assert {"torch", "device", "date"} <= set(json.loads(stamp["fields"]))
 
 
-def printed_outputs(path: Path) -> dict[int, str]:
-    """What each block of a real chapter printed: from the chapters' run if it ran, else now."""
-    found = {
-        start: got
-        for (page_path, start), got in harness.CHECK.printed.items()
-        if page_path == str(path)
-    }
-    return found or run_page(path, Mode.CHECK, stop_on_error=False).printed
+def printed_outputs(path: Path, page_runs: PageRuns) -> dict[int, str]:
+    """What each block of a real chapter printed, by line: from the session's run of the
+    chapters where it ran (in this process or as a reader), else from a run now."""
+    return page_runs.printed_by(path) or run_page(path, Mode.CHECK, stop_on_error=False).printed
 
 
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
@@ -492,27 +489,40 @@ NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 def mutated(fence: str, printed: str, tolerance) -> tuple[str, str | None]:
     """(a change the check must reject, a change it must accept or None) for one fence.
 
-    Without a tolerance, the last digit changes (or a letter's case). With one, the first number
-    it applies to is set to the printed value plus 2.5 times the tolerance (rejected) and plus 0.4
-    times the tolerance (accepted).
+    Without a tolerance, the last digit changes (or a letter's case). With one, a number it
+    applies to moves by 2.5 times the tolerance (rejected) and, where the fence's numbers pair
+    with the printed ones (no `...` between them), by 0.4 times it from the printed value
+    (accepted).
     """
-    if tolerance is not None and "..." not in fence:
+    if tolerance is not None:
+        governed = [
+            (found, fence[found.end() : found.end() + 1] == "%")
+            for found in NUMBER.finditer(fence)
+            if "." in found.group() or fence[found.end() : found.end() + 1] == "%"
+        ]
+
+        def step(value: float, percent: bool) -> float:
+            return tolerance.points if percent else tolerance.relative * abs(value)
+
+        def moved(found: re.Match, value: float) -> str:
+            decimals = len(found.group().split(".")[1]) if "." in found.group() else 0
+            return fence[: found.start()] + f"{value:.{decimals}f}" + fence[found.end() :]
+
+        if "..." in fence and governed:  # elided: move the fence's own last number
+            found, percent = governed[-1]
+            value = float(found.group())
+            if step(value, percent):
+                return moved(found, value + 2.5 * step(value, percent)), None
         pairs = zip(NUMBER.finditer(fence), NUMBER.finditer(printed), strict=False)
-        for want, got in pairs:
+        for want, got in pairs if "..." not in fence else []:
             percent = fence[want.end() : want.end() + 1] == "%"
             if "." not in want.group() and not percent:
                 continue  # whole numbers stay exact
-            step = tolerance.points if percent else tolerance.relative * abs(float(got.group()))
-            if step == 0:
-                continue
-            decimals = len(want.group().split(".")[1]) if "." in want.group() else 0
-
             value = float(got.group())
-
-            def moved(by: float, want=want, value=value, decimals=decimals) -> str:
-                return fence[: want.start()] + f"{value + by:.{decimals}f}" + fence[want.end() :]
-
-            return moved(2.5 * step), moved(0.4 * step)
+            if step(value, percent) == 0:
+                continue
+            by = step(value, percent)
+            return moved(want, value + 2.5 * by), moved(want, value + 0.4 * by)
     digits = [match.start() for match in re.finditer(r"\d", fence)]
     if digits:
         i = digits[-1]
@@ -525,19 +535,18 @@ PAGES_WITH_OUTPUTS = [path for path in CHAPTERS if "```output" in path.read_text
 
 
 @pytest.mark.parametrize("path", PAGES_WITH_OUTPUTS, ids=lambda path: path.name)
-def test_changing_any_output_beyond_its_tolerance_fails(path: Path):
-    document = harness.sybil().parse(path)
-    printed = printed_outputs(path)
+def test_changing_any_output_beyond_its_tolerance_fails(path: Path, page_runs: PageRuns):
+    printed = printed_outputs(path, page_runs)
     checked = 0
-    for start, region in document.regions:
-        block = region.parsed
-        if block.expected is None or start not in printed:
+    for block in harness.blocks(harness.parse(path)):
+        got = printed.get(block.line)
+        if block.expected is None or got is None or block.skip and got == block.skip.skipped_text():
             continue  # skipped here (GPU-only): its fence cannot be compared on this machine
-        assert matches(block.expected, printed[start], block.tolerance), f"line {block.line}"
-        rejected, accepted = mutated(block.expected, printed[start], block.tolerance)
-        assert not matches(rejected, printed[start], block.tolerance), f"line {block.line}"
+        assert matches(block.expected, got, block.tolerance), f"line {block.line}"
+        rejected, accepted = mutated(block.expected, got, block.tolerance)
+        assert not matches(rejected, got, block.tolerance), f"line {block.line}"
         if accepted is not None:
-            assert matches(accepted, printed[start], block.tolerance), f"line {block.line}"
+            assert matches(accepted, got, block.tolerance), f"line {block.line}"
         checked += 1
     assert checked, "no output fence was checked"
 
@@ -567,34 +576,56 @@ RUN_ONCE_PAGE = """
     """
 
 
-def checked_from_reader_run(path: Path, printed: list, failed: dict, monkeypatch) -> list:
-    """What each block's harness check gives when its page ran as a reader (RAN_AS_READER)."""
+def checked_from_reader_run(path: Path, cells: list) -> tuple[list, PageRuns]:
+    """What each block's harness check gives when its page ran as a reader whose cells (one per
+    block, in page order, hidden ones included) ended as `cells`: CellRuns."""
     from concurrent.futures import Future
 
     from tools.reader import ReaderRun
 
-    document = harness.sybil().parse(path)
+    runs = PageRuns()
+    document = harness.sybil(runs.evaluate).parse(path)
     lines = [block.line for block in harness.blocks(document)]
-    run = ReaderRun("chapter.md", printed=dict(zip(lines, printed, strict=False)))
-    run.failed = {lines[index]: problem for index, problem in failed.items()}
     future = Future()
-    future.set_result(run)
-    monkeypatch.setitem(harness.RAN_AS_READER, str(path), future)
+    future.set_result(ReaderRun("chapter.md", cells=dict(zip(lines, cells, strict=False))))
+    runs.take_from_reader(path, future)
     results = []
     for example in document.examples():
         try:
-            results.append(harness.evaluate(example))
+            results.append(runs.evaluate(example))
         except harness.HarnessError as error:
             results.append(f"error: {error}")
-    return results
+    return results, runs
 
 
-def test_a_page_run_as_a_reader_is_checked_from_that_run(tmp_path: Path, monkeypatch):
+def test_a_page_that_runs_once_is_checked_from_its_reader_run(tmp_path: Path):
+    from tools.reader import CellRun, Outcome
+
+    def ran(printed: str) -> CellRun:
+        return CellRun(Outcome.RAN, printed)
+
     path = page(tmp_path, RUN_ONCE_PAGE)
-    assert checked_from_reader_run(path, ["1\n", "", "2\n"], {}, monkeypatch) == [None] * 3
-    wrong = checked_from_reader_run(path, ["1\n", "", "3\n"], {}, monkeypatch)
+    results, runs = checked_from_reader_run(path, [ran("1\n"), ran(""), ran("2\n")])
+    assert results == [None] * 3
+    assert runs.printed[(str(path), 3)] == "1\n"  # kept for later tests, as a run here would be
+    wrong, _ = checked_from_reader_run(path, [ran("1\n"), ran(""), ran("3\n")])
     assert wrong[:2] == [None, None] and "2" in wrong[2] and "3" in wrong[2]
-    failed = checked_from_reader_run(path, ["1\n", ""], {1: "AssertionError"}, monkeypatch)
-    assert failed[1] == "error: in the reader run of the page: AssertionError"
-    assert failed[2].startswith("error: ") and "stopped before it" in failed[2]
-    assert harness.CHECK.printed[(str(path), next(iter(harness.sybil().parse(path))).start)]
+    error = CellRun(Outcome.ERROR, "", "AssertionError: x")
+    failed, runs = checked_from_reader_run(path, [ran("1\n"), error])
+    assert (
+        failed[1] == f"error: {path}:11: in the reader run of the page, it raised AssertionError: x"
+    )
+    assert failed[2].startswith("error: ") and "did not run" in failed[2]
+    assert runs.outcomes[(str(path), 11)] == "error"
+
+
+def test_a_hidden_check_cut_off_by_a_timeout_fails_its_own_item(tmp_path: Path):
+    """The cell printed nothing and raised nothing: only the kernel's reply says it never ended."""
+    from tools.reader import CellRun, Outcome
+
+    path = page(tmp_path, RUN_ONCE_PAGE)
+    cut = CellRun(Outcome.INTERRUPTED, "", "interrupted: no reply within 120 s (timed out)")
+    results, _ = checked_from_reader_run(path, [CellRun(Outcome.RAN, "1\n"), cut])
+    assert results[0] is None
+    assert "timed out" in results[1] and results[1].startswith(f"error: {path}:11:")
+    assert "did not run" in results[2]

@@ -20,16 +20,16 @@ left_behind = "by the first notebook"
 
 
 def run(code: str, folder, server):
+    """(the cell's outcome, what it printed), run in a fresh kernel from `server`."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    error = reader.execute(notebook, folder, [], server)
-    outputs = notebook.cells[0].outputs
-    return error, "".join(output.get("text", "") for output in outputs)
+    (cell,) = reader.execute(notebook, folder, reader.Kernels(server=server))
+    return cell, cell.printed
 
 
 def test_a_forked_kernel_is_a_fresh_session_in_its_folder(kernel_server, tmp_path):
     code = PROBE.replace("FOLDER", repr(str(tmp_path)))
-    error, printed = run(code, tmp_path, kernel_server)
-    assert error is None
+    cell, printed = run(code, tmp_path, kernel_server)
+    assert cell.outcome is reader.Outcome.RAN
     assert printed.splitlines() == [
         "cwd is the folder: True",
         "sys.path[0] is the folder: True",
@@ -37,11 +37,11 @@ def test_a_forked_kernel_is_a_fresh_session_in_its_folder(kernel_server, tmp_pat
         "snippets imported: False tools imported: False",
         "stand-in: 1 threads: 1",
     ]
-    error, printed = run("print('left_behind' in dir())", tmp_path, kernel_server)
-    assert (error, printed) == (None, "False\n")
+    cell, printed = run("print('left_behind' in dir())", tmp_path, kernel_server)
+    assert (cell.outcome, printed) == (reader.Outcome.RAN, "False\n")
 
 
 def test_an_error_in_a_forked_kernel_is_reported(kernel_server, tmp_path):
-    error, printed = run("print('before')\nraise ValueError('planted')", tmp_path, kernel_server)
-    assert "planted" in str(error)
+    cell, printed = run("print('before')\nraise ValueError('planted')", tmp_path, kernel_server)
+    assert (cell.outcome, cell.detail) == (reader.Outcome.ERROR, "ValueError: planted")
     assert printed == "before\n"

@@ -14,9 +14,10 @@ from tools import harness, notebooks
 
 CHAPTERS = [path for path in harness.chapters() if harness.has_code(path)]
 SITE = "https://example.org/site/"
+HELPER = "pytorch-essential-training @ git+https://github.com/owner/name"
 
 
-def build(path: Path, install: str | None = "git+https://github.com/owner/name"):
+def build(path: Path, install: str | None = HELPER):
     return notebooks.chapter_notebook(path, SITE, install)
 
 
@@ -24,7 +25,7 @@ def build(path: Path, install: str | None = "git+https://github.com/owner/name")
 def test_the_notebook_is_the_pages_visible_code_with_its_outputs(path: Path):
     notebook = build(path)
     nbformat.validate(notebook)
-    blocks = [b for b in harness.blocks(harness.sybil().parse(path)) if b.shown]
+    blocks = [b for b in harness.blocks(harness.parse(path)) if b.shown]
     cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert "setup" in cells[0].metadata["tags"]
     cells = cells[1:]
@@ -53,14 +54,34 @@ def test_a_skipped_block_becomes_a_cell_that_runs_where_its_condition_allows():
     )
 
 
-def test_the_first_cell_installs_the_package_and_names_the_verified_torch_version():
-    setup = build(harness.DOCS / "01-tensors.md").cells[1].source
-    assert 'pip", "install", "-q", \'git+https://github.com/owner/name\'' in setup
-    assert "VERIFIED_WITH = '2." in setup and "warnings.warn(" in setup
-    offline = build(harness.DOCS / "01-tensors.md", install=None).cells[1].source
-    assert (
-        "pip install -e ." in offline and "subprocess.run" not in offline.split("import torch")[1]
-    )
+def setup_cell(chapter: str, install: str | None = HELPER) -> str:
+    return build(harness.DOCS / f"{chapter}.md", install).cells[1].source
+
+
+def test_the_first_cell_installs_only_what_the_chapter_imports_and_names_the_torch_version():
+    tensors = setup_cell("01-tensors")  # torch (and NumPy) only: nothing from the project
+    assert "needs = {'numpy': 'numpy', 'torch': 'torch'}" in tensors and "snippets" not in tensors
+    assert "VERIFIED_WITH = '2." in tensors and "warnings.warn(" in tensors
+    cifar10 = setup_cell("12-testing-the-model")  # the helper package, which brings the rest
+    assert f"needs = {{'snippets': {HELPER!r}}}" in cifar10
+    without_repository = setup_cell("12-testing-the-model", install=None)
+    assert "pip install -e ." in without_repository and "needs =" not in without_repository
+    assert "pip install" not in setup_cell("01-tensors", install=None).split("import torch")[1]
+
+
+def test_a_chapter_that_imports_an_unknown_package_is_refused(tmp_path: Path):
+    page = tmp_path / "chapter.md"
+    page.write_text("# T\n\n```python\nimport pandas\n```\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"imports \['pandas'\]; add the pip name"):
+        notebooks.chapter_notebook(page, SITE, HELPER)
+
+
+def test_a_skipped_block_gets_its_badge_and_a_gpu_output_its_status():
+    notebook = build(harness.DOCS / "15-training-faster.md")
+    notes = [c.source for c in notebook.cells if c.cell_type == "markdown"]
+    assert any(n.startswith("**Without a GPU**") for n in notes)
+    gpu_notes = [n for n in notes if n.startswith("**GPU only**")]
+    assert gpu_notes and all("The output shown under this cell:" in n for n in gpu_notes)
 
 
 def test_links_point_to_the_site():

@@ -6,27 +6,42 @@ Without Chromium they are skipped with the reason, except under CI (the CI varia
 `.ci/run` installs Chromium and the tests fail if they cannot run. In the browser, every page of
 the site (chapters, home, notebook pages) must load from the site itself without errors, pass
 axe-core's WCAG 2 A and AA rules in the light and the dark colour scheme, show no code or output
-wider than its column at 1280 px, and show a badge before every GPU-only block.
+wider than its column at 1280 px, give outputs 7:1 contrast, draw the Chinese glosses with the
+site's subset font, and read well at 390 px (tools/site_checks.py: figure text, cues
+for what is shrunk or scrolls, outputs that wrap whole words, badges before their blocks, ...).
 """
 
 from __future__ import annotations
 
 import functools
+import html as html_lib
 import json
 import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from tools import gpu_check, harness, notebooks, reader
+from tools import cjk_font, harness, notebooks, reader
 from tools.site_checks import (
     CHROMIUM_FLAGS,
+    CODE_PX,
+    GLOSS,
+    GLOSS_WEIGHTS,
+    LABEL_GAP_PX,
+    OUTPUT_BLOCKS,
+    OUTPUT_CONTRAST,
+    READABLE_PX,
+    READING_SCRIPT,
     SCHEME_SCRIPT,
+    SETTLED,
     TOKEN_BLOCKS,
     TOKEN_CONTRAST,
+    PageWatch,
     find_chromium,
+    gloss_problems,
     serve,
 )
 
@@ -120,23 +135,22 @@ def test_every_chapter_has_a_notebook_page_with_its_outputs_and_a_download(site,
     notebook = site / notebooks.NOTEBOOKS / chapter.stem / f"{chapter.stem}.ipynb"
     assert notebook.is_file()
     page = (site / notebooks.NOTEBOOKS / chapter.stem / "index.html").read_text(encoding="utf-8")
-    outputs = [b.expected for b in harness.blocks(harness.sybil().parse(chapter)) if b.expected]
+    outputs = [b.expected for b in harness.blocks(harness.parse(chapter)) if b.expected]
     first_line = outputs[0].strip().splitlines()[0]
     assert first_line[:40].replace("<", "&lt;").replace(">", "&gt;") in page.replace("&#x27;", "'")
     assert 'src="http' not in page  # no third-party script (mkdocs-jupyter's CDN MathJax)
 
 
-def test_without_a_repository_there_are_no_colab_links(site: Path):
-    config_has_repository = bool(os.environ.get("GITHUB_REPOSITORY"))
+def test_every_chapter_links_colab_for_the_repository_the_site_is_built_for(site, site_repository):
+    """(Without a repository there are no Colab links: tests/test_site_settings.py.)"""
     colab = [
         link
         for page in pages(site)
         for link in parse(page).links
         if link.startswith("https://colab.research.google.com/")
     ]
-    if not config_has_repository and not colab:
-        return
-    assert all("/blob/gh-pages/notebooks/" in link for link in colab)
+    prefix = f"https://colab.research.google.com/github/{site_repository}/blob/gh-pages/notebooks/"
+    assert set(colab) == {f"{prefix}{chapter.stem}/{chapter.stem}.ipynb" for chapter in CHAPTERS}
 
 
 def test_notebook_pages_are_out_of_search_and_nav(site: Path):
@@ -150,20 +164,130 @@ def test_notebook_pages_are_out_of_search_and_nav(site: Path):
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
 def test_stamps_badges_and_tolerance_notes_come_from_the_page_source(site: Path, chapter: Path):
     html = (site / chapter.stem / "index.html").read_text(encoding="utf-8")
-    blocks = harness.blocks(harness.sybil().parse(chapter))
+    blocks = harness.blocks(harness.parse(chapter))
     assert html.count('<details class="outputs-stamp"><summary>Outputs verified with torch') == 1
-    gpu = [block for block in blocks if block.skip and "cuda" in block.skip.condition]
-    conditional = [block for block in blocks if block.skip and block not in gpu]
-    assert html.count("skip-badge--gpu") == len(gpu)
-    assert html.count("skip-badge--conditional") == len(conditional)
+    gpu = [block for block in blocks if block.skip and block.skip.kind == "gpu"]
+    for kind in ["gpu", "no-gpu", "conditional"]:
+        with_kind = [block for block in blocks if block.skip and block.skip.kind == kind]
+        assert html.count(f"skip-badge--{kind}") == len(with_kind), kind
     assert html.count('class="tolerance-note"') == sum(b.tolerance is not None for b in blocks)
-    verified = gpu_check.latest_verification(chapter)
-    if verified:
-        assert verified.sentence() in html
-    elif gpu:
-        assert "have not been verified on a GPU yet" in html
-    else:
-        assert "GPU blocks verified" not in html
+    if not gpu:  # pages with GPU-only blocks: tests/test_gpu_check.py
+        assert "GPU-only outputs" not in html and "gpu-output" not in html
+
+
+BADGE = re.compile(
+    r'<p class="skip-badge skip-badge--(?P<kind>[\w-]+)" data-skip-if="(?P<if>[^"]*)"'
+)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_each_badge_says_what_its_block_needs_on_the_chapter_and_its_notebook(site, chapter):
+    """GPU only, without a GPU, or another condition: from the block's own skip directive."""
+    blocks = harness.blocks(harness.parse(chapter))
+    wanted = [(b.skip.kind, b.skip.condition) for b in blocks if b.skip and not b.hidden]
+    for page in [site / chapter.stem, site / notebooks.NOTEBOOKS / chapter.stem]:
+        html = (page / "index.html").read_text(encoding="utf-8")
+        shown = [(found["kind"], html_lib.unescape(found["if"])) for found in BADGE.finditer(html)]
+        assert shown == wanted, page.relative_to(site)
+    if chapter.stem == "15-training-faster":  # the CPU fallback after the pinned-memory block
+        assert ("no-gpu", "torch.cuda.is_available()") in wanted
+
+
+def test_every_cjk_character_of_the_pages_has_a_glyph_in_the_subset_fonts():
+    """docs/assets/fonts/ must cover every CJK character the Markdown uses (a Chinese edition's
+    pages included): else a machine without a CJK font shows boxes."""
+    for weight in cjk_font.SOURCES:
+        assert cjk_font.font_path(weight).is_file(), "run `python -m tools.cjk_font`"
+    assert cjk_font.used_characters(), "the course notes' glosses are on the pages"
+    missing = cjk_font.missing_characters()
+    assert missing == {}, (
+        "the subset fonts lack "
+        + ", ".join(
+            f"{character} (U+{ord(character):04X}, {', '.join(files)})"
+            for character, files in missing.items()
+        )
+        + ": run `python -m tools.cjk_font` and commit docs/assets/fonts/"
+    )
+
+
+def test_every_cjk_run_is_marked_chinese_in_text_toc_and_nav(site: Path):
+    marked = 0
+    for page in pages(site):
+        html = (page).read_text(encoding="utf-8")
+        body = re.sub(r"<(script|style|title)\b.*?</\1>|<[^>]+>", "\0", html, flags=re.S)
+        runs = cjk_font.CJK.findall(body)
+        spans = re.findall(r'<span lang="zh-Hans">([^<]*)</span>', html)
+        assert sorted(runs) == sorted(spans), page.relative_to(site)
+        marked += len(spans)
+    toc = (site / "06-manipulating-tensors" / "index.html").read_text(encoding="utf-8")
+    entry = re.compile(r'class="md-ellipsis">\s*Combining tensors: torch.stack \(<span lang="zh-')
+    assert len(entry.findall(toc)) == 2, "the entry in the table of contents, and in the nav"
+    assert marked > 20
+
+
+def test_no_solution_text_is_in_the_search_index(site: Path):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    searchable = " ".join(
+        " ".join(re.sub(r"<[^>]+>", " ", doc["text"]).split()) for doc in index["docs"]
+    )
+    solutions = checked = 0
+    for chapter in CHAPTERS:
+        html = (site / chapter.stem / "index.html").read_text(encoding="utf-8")
+        for found in re.finditer(
+            r'<details class="success"[^>]*>\s*<summary>(Solution \d+)</summary>'
+            r"(?P<body>.*?)</details>",
+            html,
+            re.S,
+        ):
+            solutions += 1
+            text = " ".join(re.sub(r"<[^>]+>", " ", found["body"]).split())
+            lines = [line for line in re.split(r"(?<=[.:;])\s", text) if len(line) > 30]
+            assert lines, found[1]
+            # What the page also says outside its solutions (a tolerance note) may be indexed.
+            lines = [line for line in lines if line not in outside_solutions(html)]
+            leaked = [line for line in lines if line in searchable]
+            assert leaked == [], f"{chapter.stem} {found[1]} is in the search index"
+            checked += len(lines)
+    assert solutions >= 30 and checked > 2 * solutions
+    assert "broadcast" in searchable  # the rest of the pages stays searchable
+
+
+@functools.cache
+def outside_solutions(html: str) -> str:
+    rest = re.sub(r'<details class="success".*?</details>', " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", rest).split())
+
+
+def test_the_home_page_outline_reads_on_a_phone(site: Path):
+    """Two columns (time and exercises under each title), each opener after "You will learn",
+    the totals, and a line that says what the course notes are."""
+    html = (site / "index.html").read_text(encoding="utf-8")
+    table = html[html.index("<table>") : html.index("</table>")]
+    assert table.count("<th>") == 2 and "You will learn</th>" in table
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    assert len(rows) == len(CHAPTERS)
+    learned = [re.sub(r"<[^>]+>", "", row.split("<td>")[2]) for row in rows]
+    assert not [text for text in learned if text.startswith("You will") or "learn to" in text]
+    assert all(re.search(r"\d+ min · \d+ exercises?<", row) for row in rows)
+    total = sum(int(n) for n in re.findall(r"(\d+) min ·", table))
+    assert f"In all: {len(CHAPTERS)} chapters, about {total // 60} h {total % 60:02d} min" in html
+    assert "course notes" in html and "Chinese glosses" in html
+
+
+def test_notebook_pages_open_in_colab_and_show_their_figures_as_the_chapters_do(
+    site, site_repository
+):
+    for chapter in CHAPTERS:
+        html = (site / notebooks.NOTEBOOKS / chapter.stem / "index.html").read_text(
+            encoding="utf-8"
+        )
+        colab = f"https://colab.research.google.com/github/{site_repository}/blob/gh-pages/"
+        buttons = html[html.index('<p class="notebook-links">') :].split("</p>", 1)[0]
+        assert (
+            "Download notebook" in buttons and f'href="{colab}notebooks/{chapter.stem}/' in buttons
+        )
+        assert "No description has been provided" not in html
+        assert 'src="data:image' not in html
 
 
 # ---- in a real browser ----------------------------------------------------------------------
@@ -192,31 +316,13 @@ def server(site: Path):
 
 
 def open_page(browser, url: str, base: str, width: int = 1280, height: int = 900):
-    """Load a page, recording console errors, failed requests and requests to other hosts."""
+    """Load a page; its load problems (console errors, failed requests, requests to other hosts:
+    tools/site_checks.PageWatch, as in the sweep) collect in the list returned with it."""
     context = browser.new_context(color_scheme="light", viewport={"width": width, "height": height})
     page = context.new_page()
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
-    )
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} {r.failure}"))
-    page.on(
-        "response",
-        lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
-    )
-
-    def only_local(route) -> None:
-        if route.request.url.startswith(base) or route.request.url.startswith("data:"):
-            route.continue_()
-        else:
-            problems.append(f"request to another host: {route.request.url}")
-            route.abort()
-
-    page.route("**/*", only_local)
+    watch = PageWatch(page, base)
     page.goto(url, wait_until="load")
-    return context, page, problems
+    return context, page, watch.problems
 
 
 def set_scheme(page, scheme: str) -> None:
@@ -224,22 +330,6 @@ def set_scheme(page, scheme: str) -> None:
     transitions of its links (a quarter of a second) finish before anything is measured."""
     page.evaluate(SCHEME_SCRIPT, scheme)
     page.wait_for_timeout(400)
-
-
-def test_gpu_badges_are_visible_before_every_gpu_only_block(browser, server):
-    context, page, problems = open_page(browser, f"{server}/01-tensors/", server)
-    badges = page.evaluate(
-        """() => Array.from(document.querySelectorAll(".skip-badge--gpu")).map(badge => {
-            const next = badge.nextElementSibling;
-            const box = badge.getBoundingClientRect();
-            return {visible: box.width > 0 && box.height > 0,
-                    before_code: !!next && next.classList.contains("language-python")};
-        })"""
-    )
-    context.close()
-    assert len(badges) == len(gpu_check.gpu_blocks(harness.DOCS / "01-tensors.md"))
-    assert all(badge["visible"] and badge["before_code"] for badge in badges), badges
-    assert problems == []
 
 
 def test_tab_reaches_the_first_copy_button_with_a_visible_focus_ring(browser, server):
@@ -303,15 +393,24 @@ def test_math_renders_with_the_local_katex(browser, server, path):
 
 
 def test_the_token_contrast_check_finds_faint_code_and_math(browser, server):
-    """Code and math are left out of axe (tools/site_checks.py): their own check must bite."""
+    """Code and math are left out of axe (tools/site_checks.py): their own check must bite; so
+    must the outputs' 7:1, on a grey that passes WCAG AA's 4.5:1."""
     context, page, problems = open_page(browser, f"{server}/08-autograd/", server)
-    assert page.evaluate(TOKEN_CONTRAST, TOKEN_BLOCKS) == []
+    assert page.evaluate(TOKEN_CONTRAST, [TOKEN_BLOCKS, None]) == []
+    assert page.evaluate(TOKEN_CONTRAST, [OUTPUT_BLOCKS, OUTPUT_CONTRAST]) == []
     faint = "color: #e8e8e8 !important"  # 1.2:1 on white
-    page.add_style_tag(content=f".highlight pre .c1, .katex-html .mord {{ {faint}; }}")
-    failures = page.evaluate(TOKEN_CONTRAST, TOKEN_BLOCKS)
+    grey = "color: #666666 !important"  # 5.7:1 on white
+    page.add_style_tag(
+        content=f".highlight pre .c1, .katex-html .mord {{ {faint}; }}"
+        f" .language-output .go {{ {grey}; }}"
+    )
+    failures = page.evaluate(TOKEN_CONTRAST, [TOKEN_BLOCKS, None])
+    outputs = page.evaluate(TOKEN_CONTRAST, [OUTPUT_BLOCKS, OUTPUT_CONTRAST])
     context.close()
     assert any(line.startswith("text of span.c1:") for line in failures), failures
     assert any(line.startswith("text of span.mord") for line in failures), failures
+    assert not any(line.startswith("text of span.go") for line in failures), failures
+    assert any(line.startswith("text of span.go") and "needs 7:1" in line for line in outputs)
     assert problems == []
 
 
@@ -333,6 +432,46 @@ def test_on_a_phone_outputs_wrap(browser, server):
         context.close()
         assert overflowing == 0, name
         assert problems == []
+
+
+def test_the_reading_check_finds_small_figure_text_and_missing_cues(browser, server):
+    """The sweep's phone check must bite: the autograd figure (drawn by its chapter, with 7-point
+    exponents) without its minimum width, and without the cue that a tap enlarges it."""
+    context, page, problems = open_page(browser, f"{server}/08-autograd/", server, 390, 844)
+    page.evaluate(SETTLED)
+    arguments = [READABLE_PX, CODE_PX, LABEL_GAP_PX]
+    assert page.evaluate(READING_SCRIPT, arguments) == []
+    page.add_style_tag(
+        content=".figure-link img { min-width: 0 !important; }"
+        " .figure-link::after { content: none !important; }"
+        " .language-output pre > code { padding-top: 0.5em !important; }"
+    )
+    page.evaluate(SETTLED)
+    found = page.evaluate(READING_SCRIPT, arguments)
+    context.close()
+    assert any("finite-difference-error.svg: text of" in line for line in found), found
+    assert any("with no cue that a tap enlarges it" in line for line in found), found
+    assert any('the "Output" label touches' in line for line in found), found
+    assert problems == []
+
+
+def test_the_gloss_check_sees_a_fallback_font(browser, server):
+    """The sweep asks Chromium which font drew each gloss: with the subset's face gone from the
+    font stack, the same question must name the fallback (a system font, or none)."""
+    context, page, problems = open_page(browser, f"{server}/06-manipulating-tensors/", server)
+    page.add_style_tag(content=':lang(zh) { font-family: "DejaVu Sans", serif !important; }')
+    page.evaluate("document.fonts.ready.then(() => true)")
+    glosses = page.evaluate(GLOSS_WEIGHTS)
+    cdp = context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": GLOSS})["nodeIds"]
+    fonts = [cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] for node in nodes]
+    context.close()
+    found = gloss_problems(glosses, fonts)
+    assert len(found) == sum(1 for used in fonts if used) > 3, found
+    assert problems == []
 
 
 def test_dark_mode_toggle_keeps_the_choice(browser, server):
@@ -362,3 +501,24 @@ def test_every_page_loads_cleanly_and_passes_axe_in_both_schemes(browser, page_c
 def test_no_code_or_output_is_wider_than_its_column_at_1280_px(browser, page_checks):
     wide = [f"/{check.path}: {line!r}" for check in page_checks for line in check.too_wide]
     assert wide == [], "code wider than its column at 1280 px:\n" + "\n".join(wide)
+
+
+def test_outputs_have_7_to_1_contrast_in_both_schemes(browser, page_checks):
+    """Outputs must not look disabled (tools/site_checks.py OUTPUT_CONTRAST)."""
+    faint = [f"/{check.path}: {line}" for check in page_checks for line in check.contrast]
+    assert faint == [], "\n".join(faint)
+
+
+def test_the_glosses_are_drawn_with_the_subset_font(browser, page_checks):
+    """On every page with a Chinese gloss, Chromium drew each shown gloss with the site's subset
+    font (its bold face for bold text), whatever CJK fonts the machine has."""
+    wrong = [f"/{check.path}: {line}" for check in page_checks for line in check.glosses]
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_every_page_reads_well_at_390_px(browser, page_checks):
+    """Figure text of 10 px or more, cues for what is shrunk or scrolls sideways, outputs that
+    wrap whole words, no copy button over code, 12.5-px code, labelled outputs, the footer's
+    titles, badges before their blocks (tools/site_checks.py READING_SCRIPT)."""
+    found = [f"/{check.path}: {line}" for check in page_checks for line in check.reading]
+    assert found == [], "\n".join(found)

@@ -1,4 +1,4 @@
-"""Tests of tools/site.py and tools/mkdocs_hooks.py: one repository setting, links, badges."""
+"""Tests of tools/site.py and tools/chapter_page.py: one repository setting, links, badges."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from tools import harness, mkdocs_hooks, site
+from tools import chapter_page, site
+from tools.page_syntax import SkipIf
 
 
 @pytest.fixture(autouse=True)
@@ -67,20 +68,25 @@ def config(repository: str | None):
 
 def test_chapter_links_name_the_notebook_page_the_download_and_colab_when_there_is_a_repository():
     page = SimpleNamespace(url="01-tensors/")
-    links = mkdocs_hooks.notebook_links("01-tensors", page, config("owner/repo"))
+    links = chapter_page.notebook_links("01-tensors", page, config("owner/repo"))
     assert 'href="../notebooks/01-tensors/">Notebook<' in links
     assert 'href="../notebooks/01-tensors/01-tensors.ipynb" download>' in links
     assert (
         "https://colab.research.google.com/github/owner/repo/blob/gh-pages/notebooks/01-tensors/"
         "01-tensors.ipynb" in links
     )
-    assert "colab" not in mkdocs_hooks.notebook_links("01-tensors", page, config(None))
+    assert "colab" not in chapter_page.notebook_links("01-tensors", page, config(None))
 
 
-def test_a_skip_directive_shows_as_a_badge_with_the_harness_reason():
-    gpu = mkdocs_hooks.skip_badge("not torch.cuda.is_available()", "needs a CUDA GPU")
-    assert "skip-badge--gpu" in gpu and "needs a CUDA GPU" in gpu and "runs anywhere" in gpu
-    other = mkdocs_hooks.skip_badge("using_stand_in()", "needs the real CIFAR-10 download")
+def test_a_skip_directive_shows_as_a_badge_that_says_what_its_block_needs():
+    def badge(condition: str, reason: str) -> str:
+        return chapter_page.skip_badge(SkipIf(condition, reason))
+
+    gpu = badge("not torch.cuda.is_available()", "needs a CUDA GPU")
+    assert "skip-badge--gpu" in gpu and "needs a CUDA GPU" in gpu and "skipped elsewhere" in gpu
+    fallback = badge("torch.cuda.is_available()", "this machine has CUDA")
+    assert "skip-badge--no-gpu" in fallback and "GPU only" not in fallback
+    other = badge("using_stand_in()", "needs the real CIFAR-10 download")
     assert "skip-badge--conditional" in other and "needs the real CIFAR-10 download" in other
 
 
@@ -90,34 +96,8 @@ def test_the_stamp_is_one_summary_line_and_folded_details():
         ' stand-in (synthetic images, not CIFAR-10), training split, 5,000 images", "date":'
         ' "2026-11-27"} -->'
     )
-    stamp = mkdocs_hooks.stamp(html, harness.DOCS / "02-creating-tensors.md")
+    stamp = chapter_page.stamp(html, [])  # a page without GPU-only blocks
     summary = stamp.split("<summary>")[1].split("</summary>")[0]
     assert summary == "Outputs verified with torch 2.14.1 on CPU · stand-in data · 2026-11-27"
     assert "(the cu130 build)" in stamp and "training split, 5,000 images" in stamp
-    assert "GPU" not in stamp  # that page has no GPU-only blocks
-
-
-def test_notebook_conversions_started_early_use_the_arguments_mkdocs_jupyter_passes():
-    """tools/notebook_render.py converts ahead with the plugin's arguments; if the plugin's call
-    changed, its results would go unused (the build stays right, but slow)."""
-    import inspect
-    import re
-
-    from mkdocs_jupyter.plugin import Plugin
-
-    from tools import notebook_render
-
-    source = inspect.getsource(Plugin.on_pre_page)
-    call = re.search(r"convert\.nb2html\((?P<arguments>.*?)\n\s*\)", source, re.S)
-    passed = set(re.findall(r"(\w+)=", call["arguments"]))
-    settings = {name: None for name, _ in Plugin.config_scheme}
-    assert passed == set(notebook_render.plugin_arguments(settings))
-
-
-def test_a_notebook_not_converted_ahead_is_converted_on_the_spot(tmp_path, monkeypatch):
-    from tools import notebook_render
-
-    calls = []
-    monkeypatch.setattr(notebook_render, "_serial_nb2html", lambda path, **kw: calls.append(path))
-    notebook_render.converted(str(tmp_path / "x.ipynb"), theme="light")
-    assert calls == [str(tmp_path / "x.ipynb")]
+    assert "GPU" not in stamp

@@ -1,14 +1,24 @@
-"""Run the chapters and unit tests on a CUDA machine, and record the result.
+"""`make gpu-check`: prove the GPU-only outputs on a CUDA machine, block by block.
 
-    python -m tools.gpu_check [--record tests/gpu-verification.json] [-- PYTEST ARGS]
+    python -m tools.gpu_check              # on a CUDA machine: run, rewrite the fences, record
+    bash tools/gpu_session.sh OUT          # what `make gpu-check` runs: installs what is missing,
+                                           # this, then the GPU rows of benchmarks/results/
 
-Runs `pytest docs tests` (the tests that need the site, a browser or Jupyter are left to the
-CPU suite) and appends one run to the record: date, device, torch and CUDA versions, counts of
-passed, failed and skipped tests, the failures, and for each chapter with GPU-only blocks how many
-of them passed, with a fingerprint of their code and outputs. The stamp under a chapter's title
-says "GPU blocks verified on <device>, torch <version>, <date>" only when the latest run that
-covered the page's current GPU blocks (same fingerprint) passed them all: no page claims a GPU
-verification that the record does not hold.
+A GPU-only block (skip directive `if(not torch.cuda.is_available(), ...)`) cannot run in CI, so
+its output fence is proven by a recorded GPU run, or shown on the site as expected. The run:
+
+1. `pytest docs tests` on the GPU (the tests that need the built site, a browser or Jupyter are
+   left to the CPU suite), keeping what every block printed and whether it passed;
+2. the output fence under each GPU-only block that ran is rewritten with what it printed, the
+   way `make outputs` does on a CPU (tools/outputs.py: a tolerant or eliding fence that still
+   matches is kept, a tolerance directive stays);
+3. for each GPU-only block that ran without an error, tests/gpu-verification.json records a
+   `Proof`: the page, a hash of the block's code and of its output fence as now written, the
+   device, the torch version and the date.
+
+An output counts as proven only while the record holds a proof whose hashes match the page as
+it is now (`proof_for`): editing the block's code or its fence makes it unproven again, and the
+site shows it as "Expected output: not yet run on a GPU" (tools/chapter_page.py).
 """
 
 from __future__ import annotations
@@ -17,133 +27,194 @@ import argparse
 import datetime
 import hashlib
 import json
-import re
+import os
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from snippets.files import atomic_write
 from tools import harness
+from tools.harness import Block
+from tools.page_runs import PageRun
 
 RECORD = harness.ROOT / "tests" / "gpu-verification.json"
-ITEM_LINE = re.compile(r"line:(?P<line>\d+),column")
-
-
-def gpu_blocks(path: Path) -> list[harness.Block]:
-    """The blocks of a page that run only where CUDA exists."""
-    document = harness.sybil().parse(path)
-    return [
-        block for block in harness.blocks(document) if block.skip and "cuda" in block.skip.condition
-    ]
-
-
-def fingerprint(blocks: list[harness.Block]) -> str:
-    """A hash of the GPU-only blocks' code and outputs: it changes when they do."""
-    digest = hashlib.sha256()
-    for block in blocks:
-        digest.update(block.source.encode() + b"\0" + (block.expected or "").encode() + b"\0")
-    return digest.hexdigest()[:16]
+# The tests that need what a bare CUDA machine lacks (the built site, Chromium, Jupyter kernels):
+# the CPU suite runs them.
+CPU_ONLY_TESTS = [
+    "tests/test_site.py",
+    "tests/test_site_settings.py",
+    "tests/test_reader.py",
+    "tests/test_kernel_server.py",
+    "tests/test_notebooks.py",
+    "tests/test_publish.py",
+    "tests/test_workflow.py",
+]
+PYTEST_TIMEOUT = 420  # seconds; the chapters and unit tests take about 3 minutes on an H200
 
 
 @dataclass(frozen=True)
-class Verification:
+class Proof:
+    """A GPU-only block that ran on a GPU and printed the output its fence shows."""
+
+    page: str  # the chapter's file name
+    code: str  # digest() of the block's code
+    output: str  # digest() of its output fence ("" where the block prints nothing)
     device: str
     torch: str
     date: str
 
     def sentence(self) -> str:
-        return f"GPU blocks verified on {self.device}, torch {self.torch}, {self.date}"
+        return f"Verified {self.run()}"
+
+    def run(self) -> str:
+        """The run that proved it, in words: "on <device>, torch <version>, <date>"."""
+        return f"on {self.device}, torch {self.torch}, {self.date}"
 
 
-def latest_verification(path: Path, record: Path = RECORD) -> Verification | None:
-    """The latest recorded run that passed every current GPU-only block of the page, if any."""
-    blocks = gpu_blocks(path)
-    if not blocks or not record.is_file():
-        return None
-    current = fingerprint(blocks)
-    for run in reversed(json.loads(record.read_text(encoding="utf-8"))):
-        page = run["pages"].get(path.name)
-        if page and page["fingerprint"] == current:
-            if page["passed"] == page["gpu_blocks"]:
-                return Verification(run["device"], run["torch"], run["date"])
-            return None  # the latest run of these blocks failed: claim nothing
-    return None
+def digest(text: str | None) -> str:
+    """A short hash of a block's code or output, as written on the page."""
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()[:16]
 
 
-def outcomes_by_line(junit: Path) -> dict[tuple[str, int], str]:
-    """(page name, line) -> "passed", "failed" or "skipped", for every chapter block."""
-    found = {}
-    for case in ElementTree.parse(junit).getroot().iter("testcase"):
-        line = ITEM_LINE.search(case.get("name", ""))
-        page = case.get("classname", "").rsplit(".", 1)[0].split(".")[-1] + ".md"
-        if line is None:
+def gpu_blocks(path: Path) -> list[Block]:
+    """The blocks of a page that run only where CUDA exists."""
+    document = harness.parse(path)
+    return [block for block in harness.blocks(document) if block.skip and block.skip.kind == "gpu"]
+
+
+def load_record(record: Path = RECORD) -> list[Proof]:
+    if not record.is_file():
+        return []
+    return [Proof(**entry) for entry in json.loads(record.read_text(encoding="utf-8"))["proofs"]]
+
+
+def proof_for(page: str, block: Block, proofs: list[Proof]) -> Proof | None:
+    """The latest proof of this block as it is now on the page, if any."""
+    matching = [
+        proof
+        for proof in proofs
+        if (proof.page, proof.code, proof.output)
+        == (page, digest(block.source), digest(block.expected))
+    ]
+    return max(matching, key=lambda proof: proof.date, default=None)
+
+
+def page_proofs(path: Path, record: Path = RECORD) -> list[tuple[Block, Proof | None]]:
+    """Each GPU-only block of a page, with its proof or None (its output is only expected)."""
+    proofs = load_record(record)
+    return [(block, proof_for(path.name, block, proofs)) for block in gpu_blocks(path)]
+
+
+# ---- after the GPU run: fences and record --------------------------------------------------------
+
+
+def rewrite_gpu_fences(path: Path, printed: dict[int, str]) -> None:
+    """Rewrite the output fences of the page's GPU-only blocks that ran with what they printed
+    (`printed`: by block line), as `make outputs` does (tools/outputs.py)."""
+    from tools.outputs import rewrite_fences
+
+    lines = {block.line for block in gpu_blocks(path)}
+    run = PageRun(harness.parse(path))
+    run.printed = {line: text for line, text in printed.items() if line in lines}
+    text = rewrite_fences(run)
+    if text != run.document.text:
+        atomic_write(path, text.encode("utf-8"))
+
+
+def prove(path: Path, ran: set[int], device: str, torch_version: str, date: str) -> list[Proof]:
+    """Proofs of the page's GPU-only blocks at the lines in `ran` (which ran without an error),
+    as the page is now, after its fences were rewritten."""
+    return [
+        Proof(path.name, digest(block.source), digest(block.expected), device, torch_version, date)
+        for block in gpu_blocks(path)
+        if block.line in ran
+    ]
+
+
+def write_record(proofs: list[Proof], run: dict, record: Path = RECORD) -> None:
+    """Add this run's proofs and summary to the record; a proof of the same block and output
+    replaces the older one."""
+    old = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    new = {(proof.page, proof.code, proof.output) for proof in proofs}
+    kept = [
+        asdict(proof)
+        for proof in load_record(record)
+        if (proof.page, proof.code, proof.output) not in new
+    ]
+    content = {
+        "about": "GPU-only blocks proven by `make gpu-check` (tools/gpu_check.py)",
+        "proofs": kept + [asdict(proof) for proof in proofs],
+        "runs": [*old.get("runs", []), run],
+    }
+    atomic_write(record, (json.dumps(content, indent=1) + "\n").encode("utf-8"))
+
+
+def apply_run(
+    blocks_run: dict, summary: dict, record: Path = RECORD, pages: list[Path] | None = None
+) -> list[Proof]:
+    """From what the GPU run's blocks did (`blocks_run`: "page@line" -> {"printed", "outcome"},
+    as conftest.py writes it under PET_BLOCKS_JSON): rewrite the fences of `pages` (default:
+    every chapter), write the record; returns the new proofs."""
+    proofs = []
+    for path in pages or harness.chapters():
+        if not gpu_blocks(path):
             continue
-        status = "passed"
-        if case.find("failure") is not None or case.find("error") is not None:
-            status = "failed"
-        elif case.find("skipped") is not None:
-            status = "skipped"
-        found[(page, int(line["line"]))] = status
-    return found
+        mine = {
+            int(key.rsplit("@", 1)[1]): value
+            for key, value in blocks_run.items()
+            if key.rsplit("@", 1)[0] == path.name
+        }
+        ran = {line for line, value in mine.items() if value["outcome"] != "error"}
+        ran &= {line for line, value in mine.items() if value.get("printed") is not None}
+        rewrite_gpu_fences(path, {line: mine[line]["printed"] for line in ran})
+        proofs += prove(path, ran, summary["device"], summary["torch"], summary["date"])
+    write_record(proofs, {**summary, "proven": len(proofs)}, record)
+    return proofs
 
 
-def run(record: Path, pytest_args: list[str]) -> int:
+def run(record: Path, pytest_args: list[str], paths: list[str] | None = None) -> int:
     import torch
 
     if not torch.cuda.is_available():
         print("no CUDA device here: run this on a machine with an NVIDIA GPU", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as folder:
-        junit = Path(folder) / "junit.xml"
-        command = [sys.executable, "-m", "pytest", "docs", "tests", f"--junitxml={junit}", "-q"]
-        command += ["-o", "junit_family=xunit1", *pytest_args]
-        code = subprocess.run(command, cwd=harness.ROOT).returncode
-        if not junit.is_file():
-            print("pytest wrote no report; nothing recorded", file=sys.stderr)
+        blocks_json = Path(folder) / "blocks.json"
+        command = [sys.executable, "-m", "pytest", *(paths or ["docs", "tests"])]
+        command += ["-q", "-p", "no:cacheprovider"]
+        command += [f"--ignore={path}" for path in CPU_ONLY_TESTS] + pytest_args
+        env = {**os.environ, "PET_BLOCKS_JSON": str(blocks_json), "CIFAR10_STAND_IN": "1"}
+        try:
+            code = subprocess.run(
+                command, cwd=harness.ROOT, env=env, timeout=PYTEST_TIMEOUT
+            ).returncode
+        except subprocess.TimeoutExpired:
+            print(
+                f"pytest did not finish within {PYTEST_TIMEOUT} s; nothing recorded",
+                file=sys.stderr,
+            )
+            return 2
+        if not blocks_json.is_file():
+            print("pytest wrote no report of the blocks; nothing recorded", file=sys.stderr)
             return code or 2
-        outcomes = outcomes_by_line(junit)
-        totals = totals_of(junit)
-    pages = {}
-    for path in harness.chapters():
-        blocks = gpu_blocks(path)
-        if blocks:
-            statuses = [outcomes.get((path.name, block.line), "missing") for block in blocks]
-            pages[path.name] = {
-                "gpu_blocks": len(blocks),
-                "passed": statuses.count("passed"),
-                "fingerprint": fingerprint(blocks),
-            }
-    entry = {
+        blocks_run = json.loads(blocks_json.read_text(encoding="utf-8"))
+    summary = {
         "date": datetime.date.today().isoformat(),
         "device": torch.cuda.get_device_name(),
         "torch": torch.__version__.split("+")[0],
         "cuda": torch.version.cuda,
-        **totals,
-        "pages": pages,
+        "paths": paths or ["docs", "tests"],
+        "pytest_exit_code": code,
+        "blocks": {
+            outcome: sum(value["outcome"] == outcome for value in blocks_run.values())
+            for outcome in ("passed", "failed", "error", "skipped")
+        },
     }
-    runs = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else []
-    record.write_text(json.dumps([*runs, entry], indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({key: value for key, value in entry.items() if key != "pages"}, indent=2))
+    proofs = apply_run(blocks_run, summary, record)
+    print(json.dumps({**summary, "proven": len(proofs)}, indent=1))
     return code
-
-
-def totals_of(junit: Path) -> dict:
-    root = ElementTree.parse(junit).getroot()
-    cases = list(root.iter("testcase"))
-    failures = [
-        f"{case.get('classname')}::{case.get('name')}"
-        for case in cases
-        if case.find("failure") is not None or case.find("error") is not None
-    ]
-    skipped = sum(case.find("skipped") is not None for case in cases)
-    return {
-        "passed": len(cases) - len(failures) - skipped,
-        "failed": len(failures),
-        "skipped": skipped,
-        "failures": failures,
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,9 +222,15 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m tools.gpu_check", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--record", type=Path, default=RECORD, help=f"default {RECORD.name}")
+    parser.add_argument(
+        "--paths",
+        nargs="+",
+        help="pages and tests to run (default: docs tests; a GPU run short"
+        " of time can prove some pages only)",
+    )
     parser.add_argument("pytest_args", nargs="*", help="more arguments for pytest, after --")
     args = parser.parse_args(argv)
-    return run(args.record, args.pytest_args)
+    return run(args.record, args.pytest_args, args.paths)
 
 
 if __name__ == "__main__":

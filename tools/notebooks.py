@@ -8,21 +8,20 @@ the page copies, in page order: one code cell per visible ```python block (its o
 page's ```output fence and figure, so a reader sees the expected result before running it), prose
 as Markdown cells. Hidden blocks are left out: the page runs without them. A block behind a skip
 directive (GPU-only) becomes `if CONDITION: print("Skipped: ...") else: <the block>`, so that
-"Run all" works everywhere. A first cell installs the helper package where it is missing (Colab)
-and says which torch version the outputs were verified with.
+"Run all" works everywhere. A first cell installs what the chapter imports where it is missing
+(Colab; tools/notebook_setup.py) and says which torch version the outputs were verified with.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import json
 import re
 from pathlib import Path
 
 import nbformat
 
-from tools import harness
+from tools import gpu_check, harness, notebook_setup, page_syntax
 
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?) (?P<kind>\w+)(?: "(?P<title>[^"]*)")?\s*$')
 LINK = re.compile(r"\]\((?P<page>[\w-]+)\.md(?P<anchor>#[\w-]+)?\)")
@@ -31,24 +30,6 @@ ASSET = re.compile(r"\]\((?P<path>assets/[^)\s]+)\)")
 COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 NOTEBOOKS = "notebooks"  # the site folder of the notebook pages: notebooks/<chapter>/
 METADATA_KEY = "pytorch_essential_training"  # each code cell: the page line of its block
-INSTALL = """if importlib.util.find_spec("snippets") is None:  # e.g. in Colab
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", {target!r}], check=True)"""
-NO_INSTALL = """if importlib.util.find_spec("snippets") is None:
-    raise ModuleNotFoundError("install the project first: `pip install -e .` in a clone of it")"""
-SETUP = """# Setup: the chapters' helper package, and the torch version that verified the outputs.
-import importlib.util
-import subprocess
-import sys
-import warnings
-
-{install}
-
-import torch
-
-VERIFIED_WITH = {version!r}
-print(f"outputs verified with torch {{VERIFIED_WITH}}; this runs torch {{torch.__version__}}")
-if torch.__version__.split("+")[0] != VERIFIED_WITH.split("+")[0]:
-    warnings.warn("another torch version: most outputs match; some messages may differ")"""
 
 
 def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat.NotebookNode:
@@ -57,10 +38,10 @@ def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat
     `site_url` makes links to other pages absolute (empty: relative to the notebook page on the
     site); `install` is what `pip install` gets where the package is missing (None: no install).
     """
-    text = path.read_text(encoding="utf-8")
-    document = harness.sybil().parse(path)
-    stamp = harness.STAMP.search(text)
-    version = json.loads(stamp["fields"])["torch"] if stamp else ""
+    document = harness.parse(path)
+    text = document.text
+    version = (page_syntax.read_stamp(text) or {}).get("torch", "")
+    proofs = {block.line: proof for block, proof in gpu_check.page_proofs(path)}
     cells, position = [], 0
     for start, region in document.regions:
         block = region.parsed
@@ -71,14 +52,14 @@ def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat
         if block.listing is not None:
             add_markdown(cells, f"```python\n{block.listing.rstrip()}\n```", site_url, path.stem)
             continue
+        if block.skip:
+            cells.append(new_markdown_cell(badge(block, proofs.get(block.line))))
         cells.append(code_cell(block))
         if block.image_span:
             position = block.image_span[1]
     add_markdown(cells, text[position:], site_url, path.stem)
     title = cells.pop(0) if cells and cells[0].cell_type == "markdown" else None
-    code = SETUP.format(
-        install=INSTALL.format(target=install) if install else NO_INSTALL, version=version
-    )
+    code = notebook_setup.setup_cell(harness.blocks(document), install, version, str(path))
     setup = new_code_cell(code, metadata={"tags": ["setup"]})
     cells = ([title] if title else []) + [setup, *cells]
     for number, cell in enumerate(cells):
@@ -121,13 +102,13 @@ def stream_output(text: str) -> nbformat.NotebookNode:
 def code_cell(block: harness.Block) -> nbformat.NotebookNode:
     source = block.source.strip()
     if block.skip:  # GPU-only (or real-data-only): runs only where the page's condition allows
-        imports = [harness.CONDITION_IMPORTS[name] for name in block.skip.names()]
+        imports = [page_syntax.CONDITION_IMPORTS[name] for name in block.skip.names()]
         body = "\n".join(("    " + line).rstrip() for line in source.splitlines())
         source = "\n".join(
             [
                 *imports,
                 f"if {block.skip.condition}:",
-                f"    print({('Skipped: ' + block.skip.reason)!r})",
+                f"    print({block.skip.skipped_text().rstrip()!r})",
                 "else:",
                 body,
             ]
@@ -139,6 +120,17 @@ def code_cell(block: harness.Block) -> nbformat.NotebookNode:
         outputs.append(figure_output(block.image))
     metadata = {METADATA_KEY: {"line": block.line}}
     return new_code_cell(source, outputs, metadata)
+
+
+def badge(block: harness.Block, proof) -> str:
+    """The Markdown before a skipped block's cell: the site's badge, and for a GPU-only block
+    whether the output shown was proven by a GPU run (tools/gpu_check.py) or is only expected."""
+    title, sentence = block.skip.badge()
+    text = f"**{title}**: {sentence}"
+    if block.skip.kind == "gpu" and block.expected is not None:
+        shown = f"verified {proof.run()}" if proof else "expected, not yet run on a GPU"
+        text += f"\n\n*The output shown under this cell: {shown}.*"
+    return text
 
 
 def unwrap(cell_source: str, block: harness.Block) -> str:
@@ -160,6 +152,7 @@ def figure_output(image: Path) -> nbformat.NotebookNode:
 
 
 def add_markdown(cells: list, text: str, site_url: str, page: str) -> None:
+    text = page_syntax.without_front_matter(text)  # settings for the harness and the site
     text = COMMENT.sub("", flatten_admonitions(text))  # stamps and directives are for the site
     base = site_url or "../../"  # the notebook page sits at notebooks/<chapter>/ on the site
     text = LINK.sub(lambda link: f"]({base}{link['page']}/{link['anchor'] or ''})", text)

@@ -8,7 +8,7 @@ and it either elides on purpose (`...`) or declares a tolerance: outputs do not 
 to machine. A block that cannot run here (GPU-only) keeps its fence, and is listed. Running it
 twice in a row changes nothing.
 
-The stamp under each title (`<!-- outputs-stamp: {...} -->`, rendered by tools/mkdocs_hooks.py)
+The stamp under each title (`<!-- outputs-stamp: {...} -->`, rendered by tools/chapter_page.py)
 records the torch version, the device, the date and, on data pages, which data the outputs came
 from: the page's hidden setup names it by setting `DATA_SOURCE` (a string, e.g.
 `describe_data(train_data)`); the stamp only changes with the outputs or those fields.
@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import re
 import sys
 from pathlib import Path
 
 from snippets.files import atomic_write
 from tools.compare import matches
-from tools.harness import STAMP, Block, HarnessError, Mode, PageRun, chapters, run_page, shown
+from tools.harness import Block, HarnessError, chapters, shown
+from tools.page_runs import Mode, PageRun, run_page
+from tools.page_syntax import STAMP, read_stamp, stamp_comment
 
 
 def write_outputs(path: Path) -> list[str]:
@@ -53,9 +54,11 @@ def rewrite_fences(run: PageRun) -> str:
     """
     text = run.document.text
     ran = [
-        (start, region.parsed)
-        for start, region in run.document.regions
-        if isinstance(region.parsed, Block) and region.parsed.shown and start in run.printed
+        (region.parsed.line, region.parsed)
+        for _, region in run.document.regions
+        if isinstance(region.parsed, Block)
+        and region.parsed.shown
+        and region.parsed.line in run.printed
     ]
     # One stale fence and every tolerant fence of the page is rewritten from this run, so that
     # the numbers on one page always come from one run (an exercise may quote an earlier fence).
@@ -104,11 +107,11 @@ def restamp(text: str, changed: bool, fields: dict[str, str]) -> str:
     """Keep the stamp unless the outputs or the run's fields changed, so reruns are no-ops."""
     old = STAMP.search(text)
     if old:
-        old_fields = json.loads(old["fields"])
+        old_fields = read_stamp(text)
         if not changed and {k: v for k, v in old_fields.items() if k != "date"} == fields:
             return text
     fields = {**fields, "date": datetime.date.today().isoformat()}
-    stamp = f"<!-- outputs-stamp: {json.dumps(fields, ensure_ascii=False)} -->\n"
+    stamp = stamp_comment(fields)
     if old:
         return text[: old.start()] + stamp + text[old.end() :]
     heading = re.search(r"^# .*\n", text, re.M)

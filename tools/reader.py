@@ -15,6 +15,7 @@ CUDA exists and print "Skipped: <reason>" elsewhere.
 
 from __future__ import annotations
 
+import enum
 import html
 import os
 import shutil
@@ -39,7 +40,10 @@ READER_ENV = {
 }
 # Where there is no network namespace: Python's HTTP clients go to a port that refuses them.
 NO_NETWORK_ENV = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
-CELL_TIMEOUT = 600  # seconds; the longest chapter cell trains for a few seconds
+# Seconds a cell may run: the longest chapter cell trains for a few seconds; a cell that
+# sleeps or loops forever is interrupted and fails its page (tools/page_runs.py waits no longer).
+CELL_TIMEOUT = 120
+KERNEL_START_TIMEOUT = 60
 # The kernel, started in a new network namespace: bring the loopback interface up (the DDP
 # chapter's processes talk over it), then start ipykernel as `python -m ipykernel` would.
 OFFLINE_KERNEL = (
@@ -90,16 +94,51 @@ def copied_code(page_html: Path) -> list[str]:
     return [html.unescape(block) for block in parser.blocks]
 
 
+class Outcome(enum.Enum):
+    """What became of a cell, from the kernel's reply to its execute request."""
+
+    RAN = "ran"  # the reply's status was "ok"
+    ERROR = "error"  # the cell raised
+    INTERRUPTED = "interrupted"  # it ran past CELL_TIMEOUT, or the kernel died under it
+    NOT_RUN = "not run"  # an earlier cell stopped the run
+
+
+@dataclass
+class CellRun:
+    """One code cell of a reader's run: its outcome, what it printed, and why it stopped."""
+
+    outcome: Outcome = Outcome.NOT_RUN
+    printed: str = ""
+    detail: str = ""  # the exception it raised, or what interrupted it
+    outputs: list = field(default_factory=list)
+
+    def describe(self) -> str:
+        """The outcome in words, for a failure message."""
+        if self.outcome is Outcome.RAN:
+            return "it ran"
+        if self.outcome is Outcome.NOT_RUN:
+            return f"it did not run: {self.detail or 'an earlier cell stopped the run'}"
+        return f"it {'raised' if self.outcome is Outcome.ERROR else 'was'} {self.detail}"
+
+
 @dataclass
 class ReaderRun:
-    """The outcome of one page's reader run: problems found, and how the network was cut."""
+    """One page's reader run: each block's cell, the problems found, how the network was cut."""
 
     page: str
     problems: list[str] = field(default_factory=list)
     isolation: str = ""
     seconds: float = 0.0
-    printed: dict[int, str] = field(default_factory=dict)  # what each block printed, by line
-    failed: dict[int, str] = field(default_factory=dict)  # the problem at a block, by line
+    cells: dict[int, CellRun] = field(default_factory=dict)  # by the page line of the block
+
+    def cell(self, line: int) -> CellRun:
+        """The cell of the block at `line`; NOT_RUN where the run never reached it."""
+        return self.cells.get(line, CellRun(detail=self.stop_reason()))
+
+    def stop_reason(self) -> str:
+        stopped = [f"line {line}: {cell.describe()}" for line, cell in self.cells.items()
+                   if cell.outcome in (Outcome.ERROR, Outcome.INTERRUPTED)]  # fmt: skip
+        return "; ".join(stopped[:1] + self.problems[:1]) or "the run stopped before it"
 
 
 def network_isolation() -> list[str]:
@@ -147,37 +186,108 @@ def reader_env(isolated: bool) -> dict[str, str]:
     return env
 
 
+@dataclass
+class Kernels:
+    """How a reader's run starts its kernel: forked by `server`, else `python` itself, behind the
+    `isolation` prefix (tools/reader.py `network_isolation`), with `env` added to READER_ENV."""
+
+    isolation: list[str] = field(default_factory=list)
+    server: kernel_server.KernelServer | None = None
+    python: str = sys.executable
+    env: dict[str, str] = field(default_factory=dict)
+
+    def argv(self) -> list[str]:
+        """The kernel spec's command line ({connection_file} is filled in by jupyter_client)."""
+        if self.server is not None:  # forked by the server, which already runs in the namespace
+            return self.server.kernel_command()
+        start = ["-c", OFFLINE_KERNEL] if self.isolation else ["-m", "ipykernel_launcher"]
+        return [*self.isolation, self.python, *start, "-f", "{connection_file}"]
+
+    def environment(self) -> dict[str, str]:
+        return {**reader_env(bool(self.isolation)), **self.env}
+
+
 def start_kernel_server(isolation: list[str]) -> kernel_server.KernelServer:
     """A server of fresh reader kernels (tools/kernel_server.py), offline where the OS allows."""
     return kernel_server.KernelServer(reader_env(bool(isolation)), prefix=isolation)
 
 
-def execute(
-    notebook, folder: Path, isolation: list[str], server: kernel_server.KernelServer | None = None
-) -> Exception | None:
-    """Run a notebook in a fresh kernel in `folder` (from `server` if given); the first error."""
-    from jupyter_client.manager import KernelManager
+def execute(notebook, folder: Path, kernels: Kernels, timeout: int = CELL_TIMEOUT) -> list[CellRun]:
+    """Run a notebook's code cells in a fresh kernel in `folder`, started as `kernels` says.
+
+    One CellRun per code cell, in order. Every wait has a limit: the kernel's start, each cell
+    (CELL_TIMEOUT; jupyter_client's async manager is the one nbclient's timeout works with), and
+    a kernel that dies under a cell is noticed within a second. The first cell that does not
+    run to an "ok" reply stops the run; the cells after it are NOT_RUN.
+    """
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
     # ipc (Unix socket) transport: the kernel's own network namespace has no loopback to share.
-    manager = KernelManager(transport="ipc", ip=str(folder / ".kernel"), kernel_name="python3")
-    if server is not None:  # forked by the server, which already runs in the namespace
-        manager.kernel_spec.argv = server.kernel_command()
-    else:
-        start = ["-c", OFFLINE_KERNEL] if isolation else ["-m", "ipykernel_launcher"]
-        manager.kernel_spec.argv = [*isolation, sys.executable, *start, "-f", "{connection_file}"]
-    env = reader_env(bool(isolation))
+    manager = AsyncKernelManager(transport="ipc", ip=str(folder / ".kernel"), kernel_name="python3")
+    manager.kernel_spec.argv = kernels.argv()
     client = NotebookClient(
-        notebook, km=manager, timeout=CELL_TIMEOUT, resources={"metadata": {"path": str(folder)}}
+        notebook,
+        km=manager,
+        timeout=timeout,
+        startup_timeout=KERNEL_START_TIMEOUT,
+        allow_errors=True,  # an error is an outcome, read from the reply, not an exception
+        resources={"metadata": {"path": str(folder)}},
     )
+    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    runs = [CellRun() for _ in cells]
+    replies: dict[int, dict] = {}
+    client.on_cell_executed = lambda cell, cell_index, execute_reply: replies.update(
+        {cell_index: execute_reply}
+    )
+    asyncio.run(run_cells(client, notebook, cells, runs, replies, kernels.environment()))
+    return runs
+
+
+async def run_cells(client, notebook, cells: list, runs: list[CellRun], replies, env) -> None:
+    """Execute `cells` in order in the client's kernel, filling in `runs` (see `execute`)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
     try:
-        client.execute(env=env)
-    except Exception as error:  # CellExecutionError and kernel failures: reported by the caller
-        return error
-    finally:
-        if manager.has_kernel:  # nbclient leaves a kernel it did not start running
-            manager.shutdown_kernel(now=True)
-    return None
+        async with client.async_setup_kernel(env=env):
+            for number, cell in enumerate(cells):
+                index = notebook.cells.index(cell)
+                run = runs[number]
+                try:
+                    await client.async_execute_cell(cell, index)
+                except CellTimeoutError:
+                    run.outcome = Outcome.INTERRUPTED
+                    run.detail = f"interrupted: no reply within {client.timeout} s (timed out)"
+                except DeadKernelError:
+                    run.outcome = Outcome.INTERRUPTED
+                    run.detail = "interrupted: the kernel died (the process exited or crashed)"
+                else:
+                    status = replies.get(index, {}).get("content", {}).get("status")
+                    run.outcome = {"ok": Outcome.RAN, "error": Outcome.ERROR}.get(
+                        status, Outcome.NOT_RUN
+                    )
+                    run.detail = error_text(cell) if run.outcome is Outcome.ERROR else ""
+                run.outputs = list(cell.get("outputs", []))
+                run.printed = "".join(
+                    output.text
+                    for output in run.outputs
+                    if output.output_type == "stream" and output.name == "stdout"
+                )
+                if run.outcome is not Outcome.RAN:
+                    break
+    except (RuntimeError, TimeoutError, DeadKernelError) as error:  # the kernel did not start
+        first = next((run for run in runs if run.outcome is Outcome.NOT_RUN), None)
+        if first is not None:
+            first.outcome = Outcome.INTERRUPTED
+            first.detail = f"interrupted: the kernel failed: {type(error).__name__}: {error}"
+
+
+def error_text(cell) -> str:
+    """`Name: message` of the error a cell raised."""
+    error = next((o for o in cell.get("outputs", []) if o.output_type == "error"), None)
+    return f"{error.ename}: {error.evalue}" if error else "an error"
 
 
 def cells_to_run(chapter: Path, notebook, with_hidden: bool) -> list:
@@ -185,10 +295,9 @@ def cells_to_run(chapter: Path, notebook, with_hidden: bool) -> list:
     of their own at their places in the page, when `with_hidden` (see run_as_reader)."""
     import nbformat
 
-    document = harness.sybil().parse(chapter)
     cells = iter([cell for cell in notebook.cells if cell.cell_type == "code"][1:])
     pairs = []
-    for block in harness.blocks(document):
+    for block in harness.blocks(harness.parse(chapter)):
         if block.shown:
             pairs.append((block, next(cells)))
         elif with_hidden and block.hidden:
@@ -196,72 +305,70 @@ def cells_to_run(chapter: Path, notebook, with_hidden: bool) -> list:
     return pairs
 
 
-def compare_cells(chapter: Path, pairs: list, run: ReaderRun) -> list[str]:
+def compare_cells(chapter: Path, pairs: list, runs: list[CellRun]) -> list[str]:
     """What each executed cell printed against the page's output fence (and figure)."""
     name = harness.shown(chapter)
     problems = []
-    for block, cell in pairs:
+    for (block, _), run in zip(pairs, runs, strict=True):
         where = f"{name}:{block.line}"
-        outputs = cell.get("outputs", [])
-        if not outputs and cell.get("execution_count") is None:
-            break  # not run: the run stopped at an earlier cell
-        printed = "".join(
-            o.text for o in outputs if o.output_type == "stream" and o.name == "stdout"
-        )
-        run.printed[block.line] = printed
-        found = []
-        if any(o.output_type == "error" for o in outputs):
-            error = next(o for o in outputs if o.output_type == "error")
-            found.append(f"{where}: raised {error.ename}: {error.evalue}")
-        elif block.hidden:
-            pass  # a check: it passes when it raises nothing
-        elif block.skip and printed == f"Skipped: {block.skip.reason}\n":
-            pass
-        else:
-            if any(o.output_type == "execute_result" for o in outputs):
-                found.append(
-                    f"{where}: the block ends with an expression, whose value Jupyter shows and"
-                    " the page does not; assign it or print it"
-                )
-            if block.expected is None:
-                if printed.strip():
-                    found.append(f"{where}: printed {printed.strip()[:200]!r}; the page shows none")
-            else:
-                differs = difference(block.expected, printed, block.tolerance)
-                if differs:
-                    found.append(f"{where}: {differs}")
-            figures = sum(o.output_type == "display_data" for o in outputs)
-            if figures != (1 if block.image else 0):
-                found.append(
-                    f"{where}: drew {figures} figure(s), the page shows {int(bool(block.image))}"
-                )
+        if run.outcome is Outcome.NOT_RUN:
+            problems.append(f"{where}: {run.describe()}")
+            break  # the cells after it did not run either
+        if run.outcome is not Outcome.RAN:
+            problems.append(f"{where}: {run.describe()}")
+            continue
+        found = check_cell(where, block, run)
         if found:
-            run.failed[block.line] = "\n".join(found)
+            run.detail = "; ".join(found)
             problems += found
-        if any(o.output_type == "error" for o in outputs):
-            break
     return problems
+
+
+def check_cell(where: str, block: harness.Block, run: CellRun) -> list[str]:
+    """What is wrong with what a cell that ran printed and showed, against its block's page."""
+    if block.hidden:
+        return []  # a check: it passes when it raises nothing
+    if block.skip and run.printed == block.skip.skipped_text():
+        return []
+    found = []
+    if any(o.output_type == "execute_result" for o in run.outputs):
+        found.append(
+            f"{where}: the block ends with an expression, whose value Jupyter shows and"
+            " the page does not; assign it or print it"
+        )
+    if block.expected is None:
+        if run.printed.strip():
+            found.append(f"{where}: printed {run.printed.strip()[:200]!r}; the page shows none")
+    else:
+        differs = difference(block.expected, run.printed, block.tolerance)
+        if differs:
+            found.append(f"{where}: {differs}")
+    figures = sum(o.output_type == "display_data" for o in run.outputs)
+    if figures != (1 if block.image else 0):
+        found.append(f"{where}: drew {figures} figure(s), the page shows {int(bool(block.image))}")
+    return found
 
 
 def run_as_reader(
     site: Path,
     chapter: Path,
     folder: Path,
-    isolation: list[str],
-    server: kernel_server.KernelServer | None = None,
+    kernels: Kernels,
     with_hidden: bool = False,
+    timeout: int = CELL_TIMEOUT,
 ) -> ReaderRun:
     """Check and run one page as a reader would; see the module docstring.
 
     `with_hidden` also runs the page's hidden blocks (checks; a test makes sure they define
     nothing that the visible code uses), each in a cell of its own after the block it follows:
-    then this run is also the harness's run of the page (conftest.py), and `printed` and `failed`
-    serve its checks.
+    then this run is also the harness's run of the page (tools/page_runs.py), and its `cells`
+    serve the page's checks.
     """
     import nbformat
 
     started = time.perf_counter()
-    run = ReaderRun(harness.shown(chapter), isolation="network namespace" if isolation else "proxy")
+    isolation = "network namespace" if kernels.isolation else "proxy"
+    run = ReaderRun(harness.shown(chapter), isolation=isolation)
     path = site / notebooks.NOTEBOOKS / chapter.stem / f"{chapter.stem}.ipynb"
     if not path.is_file():
         run.problems.append(f"{run.page}: no notebook at {path}")
@@ -276,10 +383,11 @@ def run_as_reader(
     pairs = cells_to_run(chapter, notebook, with_hidden)
     setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
     notebook.cells = [setup] + [cell for _, cell in pairs]  # markdown cells run nothing
-    error = execute(notebook, folder, isolation, server)
-    run.problems += compare_cells(chapter, pairs, run)
-    if error is not None and not run.problems:
-        run.problems.append(f"{run.page}: {type(error).__name__}: {str(error)[-2000:]}")
+    setup_run, *runs = execute(notebook, folder, kernels, timeout)
+    if setup_run.outcome is not Outcome.RAN:
+        run.problems.append(f"{run.page}: the notebook's setup cell: {setup_run.describe()}")
+    run.problems += compare_cells(chapter, pairs, runs)
+    run.cells = {block.line: cell_run for (block, _), cell_run in zip(pairs, runs, strict=True)}
     run.seconds = time.perf_counter() - started
     return run
 

@@ -51,11 +51,64 @@ def site_url(repo: str | None) -> str:
     return f"https://{owner.lower()}.github.io/{name}/"
 
 
+PACKAGE = "pytorch-essential-training"  # the project's name in pyproject.toml: what pip installs
+
+
+def repository_url(repo: str) -> str:
+    return f"https://github.com/{repo}"
+
+
 def install_target(repo: str | None) -> str | None:
-    """What the notebooks `pip install` where the helper package is missing."""
-    return f"git+https://github.com/{repo}" if repo else None
+    """The pip requirement of the helper package, from the repository the site is built for:
+    what the Set-up page tells readers to install, and what the notebooks install where it is
+    missing. None without a repository (then install from a clone: `pip install -e .`)."""
+    return f"{PACKAGE} @ git+{repository_url(repo)}" if repo else None
 
 
 def colab_url(repo: str, notebook: str) -> str:
     """Colab opens the notebook from the published site's branch (gh-pages)."""
     return f"https://colab.research.google.com/github/{repo}/blob/gh-pages/{notebook}"
+
+
+def cache_folder(name: str) -> Path:
+    """A folder for build caches, outside the work tree: $XDG_CACHE_HOME (or ~/.cache)/
+    pytorch-essential-training/<name>. Its content is only ever a copy of what a build makes."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
+    return Path(base) / "pytorch-essential-training" / name
+
+
+def requirement(name: str) -> str:
+    """The project's own requirement for `name` (e.g. "torch>=2.6"), from its installed metadata."""
+    from importlib.metadata import requires
+
+    found = [r.split(";")[0].strip() for r in requires(PACKAGE) or [] if r.startswith(name)]
+    wanted = [r for r in found if r[len(name) :][:1] in "<>=!~ "]
+    if not wanted:
+        raise LookupError(f"{PACKAGE} does not require {name}; see pyproject.toml")
+    return wanted[0].split()[0]
+
+
+def install_block(repo: str | None) -> str:
+    """The Set-up page's one install line, as a fenced block (or, without a repository, how to
+    install from a clone)."""
+    if repo is None:
+        return (
+            "This build of the site does not know its repository, so there is no line to copy"
+            " here: in a clone of the project, `pip install -e .` installs the helper package"
+            " with PyTorch and torchvision."
+        )
+    needs = [requirement("torch"), requirement("torchvision"), install_target(repo)]
+    return "```bash\npip install " + " ".join(f'"{need}"' for need in needs) + "\n```"
+
+
+def clone_block(repo: str | None) -> str:
+    """The commands that clone the project and serve the site (or, without a repository, what to
+    do in a clone)."""
+    serve = "make serve   # installs everything into .venv on first use; http://127.0.0.1:8000"
+    if repo is None:
+        return (
+            "In a clone of the project (this build of the site does not know its repository):"
+            f"\n\n```bash\n{serve}\n```"
+        )
+    clone = f"git clone {repository_url(repo)}.git\ncd {repo.split('/')[1]}"
+    return f"```bash\n{clone}\n{serve}\n```"

@@ -7,8 +7,14 @@ For each page (chapters, home, notebook pages), served from the site folder on 1
 console error, no failed request, no request to another host, no broken image; no axe-core
 violation of the WCAG 2.0/2.1 A and AA rules in the light scheme, and none of the colour rules
 (contrast, links told apart from text) in the dark scheme, which changes only colours; no code or
-output wider than its column at 1280 px. Two tabs check pages at a time (axe-core is
-single-threaded JavaScript), each going from page to page. tests/test_site.py asserts on them.
+output wider than its column at 1280 px; output text at 7:1 at least, in both schemes; every
+Chinese gloss drawn with the site's own subset font (asked of Chromium through the DevTools
+protocol); then, in the same tab at 390 px (a phone), what READING_SCRIPT checks:
+figure text of 10 px or more as shown, a cue on whatever is shrunk or scrolls sideways, outputs
+that wrap without cutting words, copy buttons clear of code, 12.5-px code, labelled outputs,
+the footer's titles, each badge before its block. Two tabs check pages at a time (axe-core is
+single-threaded JavaScript), each going from page to page. tests/test_site.py asserts on them;
+PageWatch is the one set of load listeners that it shares with them.
 
 Code blocks and KaTeX's rendered math (hundreds of small elements a page: axe's contrast rule
 takes 2-5 ms for each, and excluding them one by one costs as much again) are left to
@@ -39,6 +45,9 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    # Every host but the local server fails to resolve: no check ever reaches the network (a
+    # request to another host is reported by PageWatch all the same).
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 LIGHT_RULES = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -63,7 +72,10 @@ WIDE_SCRIPT = """() => {
 # Whole blocks, not their spans: axe tests every element against every excluded node.
 TOKEN_BLOCKS = [".highlight pre", ".highlight-ipynb pre", ".katex-html"]
 LIGHT_CONTEXT = {"exclude": [[selector] for selector in TOKEN_BLOCKS]}
-TOKEN_CONTRAST = """blocks => {
+# Outputs must read as text, not as something disabled: 7:1 at least (WCAG's AAA level).
+OUTPUT_BLOCKS = [".language-output pre", ".jp-OutputArea-output pre"]
+OUTPUT_CONTRAST = 7
+TOKEN_CONTRAST = """([blocks, minimum]) => {
     const rgba = text => { const [r, g, b, a = 1] = text.match(/[\\d.]+/g).map(Number);
                            return [r, g, b, a]; };
     const over = (top, below) => top.slice(0, 3).map((c, i) => c * top[3] + below[i] * (1 - top[3]))
@@ -94,7 +106,7 @@ TOKEN_CONTRAST = """blocks => {
         const [light, dark] = [luminance(front), luminance(back)].sort((a, b) => b - a);
         const ratio = (light + 0.05) / (dark + 0.05);
         const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
-        const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+        const needed = minimum || (size >= 24 || (bold && size >= 18.66) ? 3 : 4.5);
         seen.set(key, ratio);
         if (ratio < needed) {
             const name = `${element.tagName.toLowerCase()}.${element.classList[0] || ""}`;
@@ -104,6 +116,186 @@ TOKEN_CONTRAST = """blocks => {
     }
     return failures;
 }"""
+# What a reader sees at a given width, on every page (tests/test_site.py asserts on it): each
+# figure's smallest text as shown, at least READABLE_PX (an SVG's glyphs measured in the browser:
+# Matplotlib draws text as outlines whose em is 100 units; a PNG's from the data-text-px that
+# tools/site_figures.py gives it); a cue on every figure shown smaller than its full size and on
+# everything that scrolls sideways; no output that scrolls sideways or cuts a word in two; no copy
+# button over code; code of at least CODE_PX; the "Output" label clear of the first output line;
+# the footer's links with their titles. Each problem is one line.
+READABLE_PX = 10
+CODE_PX = 12.5
+LABEL_GAP_PX = 4
+READING_SCRIPT = """async ([readable, codeSize, labelGap]) => {
+    document.querySelectorAll("details").forEach(details => { details.open = true; });
+    const problems = [];
+    const content = document.querySelector(".md-content");
+    const px = value => parseFloat(value) || 0;
+    const cssAfter = (element, pseudo) => getComputedStyle(element, pseudo).content;
+    const shownWidth = image => {
+        const style = getComputedStyle(image);
+        return image.getBoundingClientRect().width - px(style.paddingLeft) - px(style.paddingRight)
+            - px(style.borderLeftWidth) - px(style.borderRightWidth);
+    };
+    const svgText = async (url, width) => {
+        const text = await (await fetch(url)).text();
+        const svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+        const holder = document.createElement("div");
+        holder.style.cssText = "position: absolute; left: 0; top: 0; visibility: hidden;";
+        svg.setAttribute("width", width);
+        svg.removeAttribute("height");
+        holder.appendChild(document.importNode(svg, true));
+        document.body.appendChild(holder);
+        let smallest = Infinity;
+        for (const glyph of holder.querySelectorAll('g[id^="text_"] use')) {
+            const m = glyph.getScreenCTM();
+            smallest = Math.min(smallest, 100 * Math.hypot(m.a, m.b));
+        }
+        for (const node of holder.querySelectorAll("text")) {
+            const m = node.getScreenCTM();
+            const size = px(getComputedStyle(node).fontSize);
+            smallest = Math.min(smallest, size * Math.hypot(m.a, m.b));
+        }
+        holder.remove();
+        return smallest;
+    };
+    for (const image of content.querySelectorAll("img")) {
+        const name = (image.getAttribute("src") || "").split("/").pop().slice(0, 60);
+        const shown = shownWidth(image);
+        let smallest = Infinity;
+        if (/[.]svg([?#]|$)/.test(image.currentSrc)) {
+            smallest = await svgText(image.currentSrc, shown);
+        } else if (image.dataset.textPx) {
+            smallest = px(image.dataset.textPx) * shown / image.naturalWidth;
+        } else {
+            problems.push(`figure ${name}: no data-text-px (snippets.files.save_figure adds it)`);
+        }
+        if (smallest < readable) {
+            problems.push(`figure ${name}: text of ${smallest.toFixed(1)} px (needs ${readable})`);
+        }
+        const link = image.closest(".figure-link");
+        const scrolls = link && link.scrollWidth > link.clientWidth + 1;
+        if ((shown < image.naturalWidth - 1 || scrolls)
+            && (!link || cssAfter(link, "::after") === "none")) {
+            problems.push(`figure ${name}: shown ${Math.round(shown)} of ${image.naturalWidth} px`
+                          + " wide, with no cue that a tap enlarges it");
+        }
+    }
+    const firstLine = element => element.textContent.trim().split("\\n")[0].slice(0, 50);
+    for (const code of content.querySelectorAll("pre > code, .highlight-ipynb")) {
+        if (code.scrollWidth <= code.clientWidth + 1) continue;
+        if (code.closest(".language-output, .jp-OutputArea-output")) {
+            problems.push(`output scrolls sideways: "${firstLine(code)}"`);
+        } else if (cssAfter(code.closest("pre, .jp-InputArea-editor"), "::after") === "none") {
+            problems.push(`code scrolls sideways with no cue: "${firstLine(code)}"`);
+        }
+    }
+    for (const wrap of content.querySelectorAll(".md-typeset__scrollwrap")) {
+        if (wrap.scrollWidth > wrap.clientWidth + 1 && cssAfter(wrap, "::before") === "none") {
+            problems.push(`table scrolls sideways with no cue: "${firstLine(wrap)}"`);
+        }
+    }
+    const range = document.createRange();
+    const outputs = content.querySelectorAll(
+        ".language-output pre > code, .jp-OutputArea-output pre");
+    for (const output of outputs) {
+        const style = getComputedStyle(output);
+        const width = output.clientWidth - px(style.paddingLeft) - px(style.paddingRight);
+        const walker = document.createTreeWalker(output, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const word of node.textContent.matchAll(/\\S{2,}/g)) {
+                range.setStart(node, word.index);
+                range.setEnd(node, word.index + word[0].length);
+                const parts = Array.from(range.getClientRects()).filter(rect => rect.width > 0);
+                const whole = parts.reduce((sum, rect) => sum + rect.width, 0);
+                if (parts.length < 2 || whole > width) continue;  // one line, or longer than one
+                // Where the line breaks: a break between two letters or digits cuts a word
+                // ("inst|ead", "0.76|82"); one at punctuation ("grad_fn=|<Add...") does not.
+                let at = 1;
+                for (; at < word[0].length; at += 1) {
+                    range.setEnd(node, word.index + at);
+                    const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+                    if (rects.length > 1) break;
+                }
+                if (/\\w/.test(word[0][at - 2] || "") && /\\w/.test(word[0][at - 1])) {
+                    const cut = `${word[0].slice(0, at - 1)}|${word[0].slice(at - 1, 40)}`;
+                    problems.push(`output cuts a word in two: "${cut}"`);
+                }
+            }
+        }
+    }
+    const overlaps = (a, b) => a.left < b.right && b.left < a.right
+        && a.top < b.bottom && b.top < a.bottom;
+    const buttons = content.querySelectorAll(
+        "pre > nav .md-code__button, .zeroclipboard-container");
+    for (const button of buttons) {
+        const box = button.getBoundingClientRect();
+        const block = button.closest("pre, .jp-InputArea-editor");
+        const code = block && block.querySelector("pre > code, .highlight-ipynb pre");
+        if (!box.width || !code) continue;
+        const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (!node.textContent.trim()) continue;
+            range.selectNodeContents(node);
+            if (Array.from(range.getClientRects()).some(rect => overlaps(rect, box))) {
+                problems.push(`the copy button covers code: "${firstLine(code)}"`);
+                break;
+            }
+        }
+    }
+    for (const code of content.querySelectorAll(".md-typeset pre > code")) {
+        if (px(getComputedStyle(code).fontSize) < codeSize - 0.01) {
+            problems.push(`code of ${getComputedStyle(code).fontSize}: "${firstLine(code)}"`);
+        }
+    }
+    for (const output of content.querySelectorAll(".language-output, .jp-OutputArea-output")) {
+        const label = getComputedStyle(output, "::before");
+        if (label.content === "none") {
+            problems.push(`an output without its label: "${firstLine(output)}"`);
+            continue;
+        }
+        const text = output.querySelector("pre > code") || output.querySelector("pre") || output;
+        const style = getComputedStyle(text);
+        const lineHeight = px(style.lineHeight) || 1.2 * px(style.fontSize);
+        const labelBottom = px(label.top) + (px(label.lineHeight) || 1.2 * px(label.fontSize));
+        const firstText = text.getBoundingClientRect().top - output.getBoundingClientRect().top
+            + px(style.paddingTop) + (lineHeight - px(style.fontSize)) / 2;
+        if (firstText - labelBottom < labelGap) {
+            problems.push(`the "Output" label touches "${firstLine(text)}"`);
+        }
+    }
+    for (const link of document.querySelectorAll(".md-footer__link")) {
+        const title = link.querySelector(".md-footer__title");
+        if (!title || !title.getBoundingClientRect().width) {
+            problems.push(`footer link "${link.getAttribute("aria-label")}" shows no title`);
+        }
+    }
+    const codeCells = Array.from(content.querySelectorAll(".jp-CodeCell[id]"));
+    const after = node => element => node.compareDocumentPosition(element) & 4;  // following
+    for (const badge of content.querySelectorAll(".skip-badge")) {
+        const shown = badge.getBoundingClientRect().height > 0;
+        // On a chapter, the block right after; on a notebook page, the next cell, which prints
+        // "Skipped: ..." where the condition holds (tools/notebooks.py).
+        const next = badge.closest(".jupyter-wrapper")
+            ? codeCells.find(after(badge)) : badge.nextElementSibling;
+        const skipped = next && (next.matches(".language-python")
+            || (next.matches(".jp-CodeCell") && next.textContent.includes("Skipped:")));
+        if (!shown || !skipped) {
+            problems.push(`badge "${badge.textContent.slice(0, 40)}" not shown before its block`);
+        }
+    }
+    return problems;
+}"""
+# Two animation frames: docs/javascripts/overflow.js marks what overflows one frame after a resize.
+SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+GLOSS = '[lang="zh-Hans"]'
+GLOSS_FONT = "PET CJK Glosses"  # tools/cjk_font.py FAMILY, as docs/stylesheets/extra.css names it
+GLOSS_WEIGHTS = (
+    f"() => Array.from(document.querySelectorAll('{GLOSS}'), node => "
+    "[node.textContent, Number(getComputedStyle(node).fontWeight)])"
+)
 BROKEN_IMAGES = (
     "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
 )
@@ -115,14 +307,41 @@ class PageCheck:
     problems: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     too_wide: list[str] = field(default_factory=list)
+    contrast: list[str] = field(default_factory=list)  # outputs under OUTPUT_CONTRAST
+    reading: list[str] = field(default_factory=list)  # READING_SCRIPT, at 390 px
+    glosses: list[str] = field(default_factory=list)  # glosses not drawn with GLOSS_FONT
 
 
 def find_chromium() -> str | None:
-    """Chromium's path: $CHROMIUM, else `chromium` on the PATH (Debian's package), else None."""
-    for candidate in [os.environ.get("CHROMIUM", ""), "chromium", "chromium-browser"]:
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    return None
+    """The browser for the page checks: the path of the first found of
+
+    1. $CHROMIUM, a path or a command name (an error when it names no executable);
+    2. Debian's Chromium (`apt-get install chromium`): `chromium`, or `chromium-browser`;
+    3. Google Chrome: `google-chrome`, `google-chrome-stable` (GitHub's Ubuntu runners have it);
+    4. Playwright's own Chromium, once `python -m playwright install chromium` downloaded it.
+
+    None when there is none. Ubuntu's apt `chromium` is a snap that fails to start on GitHub's
+    runners: the Pages workflow sets CHROMIUM=google-chrome instead.
+    """
+    named = os.environ.get("CHROMIUM", "").strip()
+    if named:
+        if shutil.which(named) is None:
+            raise FileNotFoundError(
+                f"CHROMIUM={named!r} is not an executable: set it to Chromium's or Chrome's"
+                " path, or unset it to use the browser found on the PATH"
+            )
+        return shutil.which(named)
+    for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]:
+        if shutil.which(name):
+            return shutil.which(name)
+    try:  # last, as it starts Playwright's driver (a second) to ask where its download goes
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            downloaded = Path(playwright.chromium.executable_path)
+    except Exception:  # no Playwright, or its driver would not start: no browser from it
+        return None
+    return str(downloaded) if downloaded.is_file() else None
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -160,11 +379,12 @@ async def sweep(chromium: str, base: str, paths: list[str], at_once: int) -> lis
         queue, results = list(paths), []
 
         async def worker() -> None:
-            context = await browser.new_context(viewport={"width": 1280, "height": 900})
+            context = await browser.new_context(viewport=DESKTOP)
             await context.add_init_script(Axe().axe_script)  # axe-core in every page, no CDN
             # One tab per worker, sent from page to page: a new tab starts a renderer process,
             # which cost more CPU than the page itself.
-            tab = Tab(await context.new_page(), base)
+            page = await context.new_page()
+            tab = Tab(page, base, await context.new_cdp_session(page))
             while queue:
                 results.append(await tab.check(queue.pop(0)))
             await context.close()
@@ -174,50 +394,135 @@ async def sweep(chromium: str, base: str, paths: list[str], at_once: int) -> lis
     return sorted(results, key=lambda result: result.path)
 
 
-class Tab:
-    """A browser tab that checks one page after another; its listeners report to the current one."""
+class PageWatch:
+    """What goes wrong while a page loads: console errors, page errors, failed requests, HTTP
+    errors, requests to another host. One set of listeners and ignore rules for every browser
+    check of the site: the sweep below and tests/test_site.py."""
 
     def __init__(self, page, base: str) -> None:
-        self.page, self.base = page, base
-        self.result = PageCheck("")
+        self.base, self.problems = base, []
         page.on("console", lambda m: m.type == "error" and self.report(f"console: {m.text}"))
         page.on("pageerror", lambda error: self.report(f"page error: {error}"))
         page.on("requestfailed", self.request_failed)
         page.on("response", lambda r: r.status >= 400 and self.report(f"HTTP {r.status}: {r.url}"))
-        page.on(
-            "request",
-            lambda r: (
-                not r.url.startswith((base, "data:"))
-                and self.report(f"request to another host: {r.url}")
-            ),
-        )
+        page.on("request", self.request)
 
     def report(self, problem: str) -> None:
-        self.result.problems.append(problem)
+        self.problems.append(problem)
+
+    def take(self) -> list[str]:
+        """The problems so far, which are forgotten (the next page starts clean)."""
+        problems, self.problems = self.problems, []
+        return problems
+
+    def request(self, request) -> None:
+        if not request.url.startswith((self.base, "data:")):
+            self.report(f"request to another host: {request.url}")
 
     def request_failed(self, request) -> None:
         # Leaving a page cancels what it was still fetching (net::ERR_ABORTED): not a failure.
-        if request.failure != "net::ERR_ABORTED":
+        # A request to another host fails by design (CHROMIUM_FLAGS), and is reported above.
+        if request.failure != "net::ERR_ABORTED" and request.url.startswith(self.base):
             self.report(f"failed request: {request.url} ({request.failure})")
 
+
+class Tab:
+    """A browser tab that checks one page after another; its listeners report to the current one."""
+
+    def __init__(self, page, base: str, cdp) -> None:
+        self.page, self.base, self.cdp = page, base, cdp
+        self.watch = PageWatch(page, base)
+
     async def check(self, path: str) -> PageCheck:
-        page, self.result = self.page, PageCheck(path)
-        result = self.result
+        page, result = self.page, PageCheck(path)
+        self.watch.take()  # late news of the previous page
         await page.goto(f"{self.base}/{path}", wait_until="load")
         result.problems += [f"broken image: {src}" for src in await page.evaluate(BROKEN_IMAGES)]
+        # Material fades colours over a quarter of a second (the header's search field, as the
+        # width changes; every colour, as the scheme does), and a page in the background may
+        # never finish a fade: switch the fades off, so the colours checked are the final ones.
+        await page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+        # The tab keeps the width the previous page ended at, and checks that width first: one
+        # change of width a page (each costs a layout of the whole page), not two.
+        if page.viewport_size == PHONE:
+            result.reading = await self.reading()
+            await page.set_viewport_size(DESKTOP)
+            await self.desktop(path, result)
+        else:
+            await self.desktop(path, result)
+            await page.evaluate(SCHEME_SCRIPT, "default")
+            await page.set_viewport_size(PHONE)
+            result.reading = await self.reading()
+        result.problems += self.watch.take()
+        return result
+
+    async def desktop(self, path: str, result: PageCheck) -> None:
+        """At 1280 px: axe-core and the contrast checks in both schemes, widths, glosses."""
+        page = self.page
         run_axe = "([context, options]) => axe.run(context, options)"
         light = await page.evaluate(run_axe, [LIGHT_CONTEXT, LIGHT_RULES])
-        result.violations += violations(light) + await page.evaluate(TOKEN_CONTRAST, TOKEN_BLOCKS)
+        result.violations += violations(light) + await self.token_contrast()
+        result.contrast += await self.output_contrast()
         if not path.startswith("notebooks/"):
             result.too_wide = await page.evaluate(WIDE_SCRIPT)
-        # Material fades colours over a quarter of a second, and a page in the background may
-        # never finish the fade: switch the fades off, so the dark colours are there at once.
-        await page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+        result.glosses = await self.gloss_fonts()
         await page.evaluate(SCHEME_SCRIPT, "slate")
         dark = violations(await page.evaluate(run_axe, [LIGHT_CONTEXT, DARK_RULES]))
-        dark += await page.evaluate(TOKEN_CONTRAST, TOKEN_BLOCKS)
+        dark += await self.token_contrast()
         result.violations += [f"(dark) {line}" for line in dark]
-        return result
+        result.contrast += [f"(dark) {line}" for line in await self.output_contrast()]
+
+    async def token_contrast(self) -> list[str]:
+        return await self.page.evaluate(TOKEN_CONTRAST, [TOKEN_BLOCKS, None])
+
+    async def output_contrast(self) -> list[str]:
+        return await self.page.evaluate(TOKEN_CONTRAST, [OUTPUT_BLOCKS, OUTPUT_CONTRAST])
+
+    async def reading(self) -> list[str]:
+        await self.page.evaluate(SETTLED)
+        return await self.page.evaluate(READING_SCRIPT, [READABLE_PX, CODE_PX, LABEL_GAP_PX])
+
+    async def gloss_fonts(self) -> list[str]:
+        """Which glosses Chromium drew with another font than the site's subset: the fonts it
+        used for each, as the DevTools protocol reports them (a system CJK font, where there is
+        one, would hide a missing subset from a look at the page)."""
+        glosses = await self.page.evaluate(GLOSS_WEIGHTS)
+        if not glosses:
+            return []
+        await self.page.evaluate("document.fonts.ready.then(() => true)")
+        await self.cdp.send("DOM.enable")
+        await self.cdp.send("CSS.enable")
+        try:
+            root = (await self.cdp.send("DOM.getDocument", {"depth": 0}))["root"]["nodeId"]
+            found = await self.cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": GLOSS})
+            used = [
+                (await self.cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node}))["fonts"]
+                for node in found["nodeIds"]
+            ]
+        finally:
+            await self.cdp.send("CSS.disable")
+            await self.cdp.send("DOM.disable")
+        return gloss_problems(glosses, used)
+
+
+def gloss_problems(glosses: list, fonts: list[list[dict]]) -> list[str]:
+    """The glosses ([text, font weight] each) drawn with another font than the subset's face
+    of their weight, from the fonts that CSS.getPlatformFontsForNode reported for each."""
+    problems = []
+    for (text, weight), used in zip(glosses, fonts, strict=True):
+        face = "Bold" if weight >= 600 else "Regular"
+        wrong = [
+            font.get("postScriptName") or font["familyName"]
+            for font in used  # none for a gloss that is not shown (a closed menu)
+            if font["familyName"] != GLOSS_FONT
+            or not font["isCustomFont"]
+            or not font.get("postScriptName", face).endswith(face)
+        ]
+        if wrong:
+            problems.append(f"{text!r} (weight {weight}) drawn with {', '.join(wrong)}")
+    if not any(fonts):
+        problems.append(f"none of the {len(fonts)} glosses is drawn")
+    return problems
 
 
 def violations(found: dict) -> list[str]:

@@ -6,8 +6,9 @@
 
 Modules, one topic each: data (the real dataset or the stand-in), stand_in (the offline stand-in),
 transforms, batches (DataLoaders, in-memory batches), model (Net), training (fit, evaluate),
-checkpoints, evaluation (predictions, confusion matrix), figures, export (torch.export, ONNX),
-ddp (DistributedDataParallel training, run with torchrun).
+checkpoints, recipe (the chapters' training recipe, trained_checkpoint), evaluation
+(predictions, confusion matrix), figures, export (torch.export, ONNX), ddp
+(DistributedDataParallel training, run with torchrun).
 """
 
 from snippets.cifar10.batches import InMemoryBatches, make_loaders
@@ -33,6 +34,7 @@ from snippets.cifar10.figures import (
     show_images,
 )
 from snippets.cifar10.model import Net, count_parameters
+from snippets.cifar10.recipe import trained_checkpoint
 from snippets.cifar10.stand_in import (
     CLASSES,
     CIFAR10StandIn,
@@ -86,6 +88,7 @@ __all__ = [
     "show_images",
     "train_one_epoch",
     "train_transforms",
+    "trained_checkpoint",
     "unnormalize",
     "using_stand_in",
     "write_stand_in",

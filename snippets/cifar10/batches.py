@@ -47,7 +47,8 @@ class InMemoryBatches:
 
     Compared with a DataLoader over PIL images, nothing is decoded, converted or collated per
     image: one `randperm` per epoch and one index per batch. Batches come out in channels_last
-    layout, which convolutions on CPUs and recent GPUs prefer. No augmentation.
+    layout, the layout many convolution kernels work in (faster or not: it depends on the
+    device; benchmarks/training_speed.py measures it). No augmentation.
     """
 
     def __init__(

@@ -22,6 +22,7 @@ from snippets.cifar10.stand_in import (
     META_FILE,
     CIFAR10StandIn,
     CorruptDatasetError,
+    is_stale_stand_in,
     is_stand_in,
     write_stand_in,
 )
@@ -50,20 +51,26 @@ def data_root() -> Path:
 
 # --8<-- [start:cifar10_dataset]
 def cifar10_dataset(
-    root: str | Path | None = None, train: bool = True, transform=None, download: bool = True
+    root: str | Path | None = None,
+    train: bool = True,
+    transform=None,
+    download: bool = True,
+    stand_in: bool | None = None,
 ) -> CIFAR10:
     """CIFAR-10's training split (or, with `train=False`, its test split).
 
     The real data is `torchvision.datasets.CIFAR10(root, train, transform, download=True)`,
     downloaded into `root` (default: CIFAR10_DIR or `data`) the first time, checksums checked.
-    With CIFAR10_STAND_IN=1 it is the offline stand-in instead, written into `root/stand-in`
-    on first use: synthetic images in CIFAR-10's format, NOT CIFAR-10.
+    With CIFAR10_STAND_IN=1 (or `stand_in=True`, whatever the setting says) it is the offline
+    stand-in instead, written into `root/stand-in` on first use, and again where another version
+    of the generator wrote it: synthetic images in CIFAR-10's format, NOT CIFAR-10.
     """
     root = Path(root) if root is not None else data_root()
-    if using_stand_in():
-        if not is_stand_in(root / "stand-in"):
-            write_stand_in(root / "stand-in")
-        return CIFAR10StandIn(root / "stand-in", train=train, transform=transform)
+    if using_stand_in() if stand_in is None else stand_in:
+        stand_in = root / "stand-in"
+        if not is_stand_in(stand_in) or is_stale_stand_in(stand_in):
+            write_stand_in(stand_in)
+        return CIFAR10StandIn(stand_in, train=train, transform=transform)
     if is_stand_in(root):
         raise ValueError(
             f"{root} holds the stand-in, not CIFAR-10: set CIFAR10_STAND_IN=1 to use it, or pass"

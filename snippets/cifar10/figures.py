@@ -1,10 +1,12 @@
 """Figures for the CIFAR-10 chapters: images with their classes, training curves, the confusion
-matrix and a gallery of mistakes. Each function returns a Matplotlib figure; fonts are sized to
-stay legible when the site shrinks the figure to a phone's width.
+matrix and a gallery of mistakes. Each function returns a Matplotlib figure, drawn for a phone:
+at most WIDTH inches wide with no text under FONT points, so that a 390-pixel screen (a 358-pixel
+column) shows it whole with text of 10 pixels or more (tests/test_site.py measures it).
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -15,7 +17,9 @@ from snippets.cifar10.stand_in import CLASSES
 from snippets.cifar10.training import History
 from snippets.cifar10.transforms import unnormalize
 
-FONT = 11  # points; the site shows figures at about their saved width on a desktop
+FONT = 12  # points: the smallest text of every figure
+WIDTH = 5.6  # inches, at most: shown 358 pixels wide on a phone, 12 points are 10.7 pixels there
+TITLE_WIDTH = 44  # characters a line of a figure's title holds at FONT within WIDTH
 
 
 def as_displayable(images: torch.Tensor) -> torch.Tensor:
@@ -37,14 +41,17 @@ def show_images(
     """A grid of (B, 3, H, W) images titled by class: uint8 pixels, or normalised float tensors."""
     images = as_displayable(images)
     rows = -(-len(images) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.6, rows * 1.85), squeeze=False)
+    size = min(1.6, WIDTH / columns)  # inches per image
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(columns * size, rows * (size + 0.3)), squeeze=False
+    )
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, label in zip(axes.flat, images, labels, strict=False):
         ax.imshow(image.permute(1, 2, 0).numpy())  # (3, H, W) -> (H, W, 3) for Matplotlib
         ax.set_title(classes[int(label)], fontsize=FONT, pad=4)
     if title:
-        fig.suptitle(title, fontsize=FONT)
+        fig.suptitle(textwrap.fill(title, TITLE_WIDTH), fontsize=FONT)
     fig.tight_layout(h_pad=1.2)
     return fig
 
@@ -53,7 +60,7 @@ def plot_history(history: History, title: str = "") -> Figure:
     """Loss per epoch (training and validation) above validation accuracy: stacked, so that both
     panels keep their size on a narrow screen."""
     epochs = range(1, len(history.train_loss) + 1)
-    fig, (loss_ax, accuracy_ax) = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
+    fig, (loss_ax, accuracy_ax) = plt.subplots(2, 1, figsize=(WIDTH - 0.6, 6), sharex=True)
     loss_ax.plot(epochs, history.train_loss, marker="o", label="training")
     if history.val_loss:
         loss_ax.plot(epochs, history.val_loss, marker="s", label="validation")
@@ -69,7 +76,7 @@ def plot_history(history: History, title: str = "") -> Figure:
         ax.tick_params(labelsize=FONT)
         ax.grid(alpha=0.3)
     if title:
-        fig.suptitle(title, fontsize=FONT)
+        fig.suptitle(textwrap.fill(title, TITLE_WIDTH), fontsize=FONT)
     fig.tight_layout()
     return fig
 
@@ -81,27 +88,22 @@ def plot_confusion_matrix(matrix: torch.Tensor, classes: Sequence[str] = CLASSES
             f"expects a ({len(classes)}, {len(classes)}) matrix, got {tuple(matrix.shape)}"
         )
     shares = 100 * matrix.float() / matrix.sum(dim=1, keepdim=True).clamp(min=1)
-    fig, ax = plt.subplots(figsize=(7.5, 6.5))
-    picture = ax.imshow(shares.numpy(), cmap="Blues", vmin=0, vmax=100)
+    # No colour bar: every cell says its share, and a bar would take a fifth of a phone's width.
+    fig, ax = plt.subplots(figsize=(WIDTH - 0.4, WIDTH - 0.6))
+    ax.imshow(shares.numpy(), cmap="Blues", vmin=0, vmax=100)
     for (row, column), share in zip(
         torch.cartesian_prod(*[torch.arange(len(classes))] * 2), shares.flatten(), strict=True
     ):
         if share >= 0.5:
             colour = "white" if share > 60 else "black"  # readable on dark and light cells
             ax.text(
-                column,
-                row,
-                f"{share:.0f}",
-                ha="center",
-                va="center",
-                color=colour,
-                fontsize=FONT - 1,
+                column, row, f"{share:.0f}", ha="center", va="center", color=colour, fontsize=FONT
             )
     ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right", fontsize=FONT)
     ax.set_yticks(range(len(classes)), classes, fontsize=FONT)
     ax.set_xlabel("predicted class", fontsize=FONT)
     ax.set_ylabel("true class", fontsize=FONT)
-    fig.colorbar(picture, ax=ax, label="% of the true class")
+    ax.set_title("% of each true class's images", fontsize=FONT)
     fig.tight_layout()
     return fig
 
@@ -112,13 +114,16 @@ def plot_mistakes(
     predicted: Sequence[int],
     confidence: Sequence[float],
     classes: Sequence[str] = CLASSES,
-    columns: int = 4,
+    columns: int = 3,
 ) -> Figure:
     """Images the model got wrong, each titled with its true class, the prediction and its
     probability."""
     images = as_displayable(images)
     rows = -(-len(images) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 2.0, rows * 2.5), squeeze=False)
+    width = min(1.85, WIDTH / columns)  # inches per image: its two title lines fit at FONT
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(columns * width, rows * (width + 0.55)), squeeze=False
+    )
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, true, guess, probability in zip(
@@ -127,7 +132,7 @@ def plot_mistakes(
         ax.imshow(image.permute(1, 2, 0).numpy())
         ax.set_title(
             f"true: {classes[int(true)]}\nsaid: {classes[int(guess)]} {float(probability):.0%}",
-            fontsize=FONT - 1,
+            fontsize=FONT,
         )
     fig.tight_layout(h_pad=1.0)
     return fig

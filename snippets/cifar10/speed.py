@@ -1,5 +1,10 @@
-"""Training steps for speed: bf16 autocast, a whole step captured as a CUDA graph, and the
-learning-rate warm-up that large batches need.
+"""Training steps for speed: bf16 autocast, a whole step captured as a CUDA graph, the
+learning-rate warm-up that large batches need, and what a CPU offers for bfloat16.
+
+    optimizer, schedule = adamw_warmup_cosine(model, peak_lr=0.01, total_steps=len(batches))
+    for images, labels in batches:                 # e.g. InMemoryBatches(train_data, 128)
+        train_step(model, optimizer, images, labels)
+        schedule.step()                            # once per batch
 
     step = GraphedTrainStep(model, optimizer, batch_size=64)   # on a CUDA device
     for images, labels in InMemoryBatches(train_data, 64, device="cuda"):
@@ -14,10 +19,16 @@ from __future__ import annotations
 
 import contextlib
 import math
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.lr_scheduler import LambdaLR
+
+# What /proc/cpuinfo calls the CPU's bfloat16 instructions: x86's AVX-512 BF16 and AMX-BF16, and
+# Arm's BF16 extension. Without them, bfloat16 arithmetic is emulated in float32 code paths.
+BF16_FLAGS = ("avx512_bf16", "amx_bf16", "bf16")
 
 
 def train_step(
@@ -95,6 +106,7 @@ class GraphedTrainStep:
 # --8<-- [end:graphed]
 
 
+# --8<-- [start:warmup_cosine]
 def warmup_cosine(step: int, warmup_steps: int, total_steps: int) -> float:
     """The learning-rate factor at `step`: a linear warm-up to 1, then a cosine decay to 0."""
     if warmup_steps < 1 or total_steps < warmup_steps:
@@ -105,3 +117,41 @@ def warmup_cosine(step: int, warmup_steps: int, total_steps: int) -> float:
         return (step + 1) / warmup_steps
     progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)
     return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+# --8<-- [end:warmup_cosine]
+
+
+# --8<-- [start:adamw_warmup_cosine]
+def adamw_warmup_cosine(
+    model: nn.Module, peak_lr: float, total_steps: int, warmup_share: float = 0.1
+) -> tuple[torch.optim.AdamW, LambdaLR]:
+    """AdamW whose learning rate warms up to `peak_lr` over the first `warmup_share` of
+    `total_steps`, then decays to 0 along a cosine; step the schedule once per batch."""
+    if peak_lr <= 0 or not 0 < warmup_share <= 1:
+        raise ValueError(
+            f"need peak_lr > 0 and 0 < warmup_share <= 1, got {peak_lr} and {warmup_share}"
+        )
+    optimizer = torch.optim.AdamW(model.parameters(), lr=peak_lr)
+    warmup_steps = max(1, round(warmup_share * total_steps))
+    # LambdaLR sets each step's learning rate to peak_lr times the factor
+    schedule = LambdaLR(optimizer, lambda step: warmup_cosine(step, warmup_steps, total_steps))
+    return optimizer, schedule
+
+
+# --8<-- [end:adamw_warmup_cosine]
+
+
+def bf16_cpu_flags(cpuinfo: str | Path = "/proc/cpuinfo") -> list[str] | None:
+    """The bfloat16 instructions that the CPU lists in `cpuinfo` (Linux), e.g. ["avx512_bf16"];
+    an empty list where it lists none, None where there is no such file (macOS, Windows)."""
+    try:
+        text = Path(cpuinfo).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    listed = set()
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() in ("flags", "Features"):  # x86 and Arm spell the line differently
+            listed.update(value.split())
+    return [flag for flag in BF16_FLAGS if flag in listed]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from snippets.devices import to_device
 
@@ -30,6 +30,16 @@ class History:
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+
+
+def with_progress(batches: Iterable, description: str) -> Iterable:
+    """The batches, behind a progress bar where one helps (a terminal, not CI).
+
+    Plain tqdm, not tqdm.auto: the latter's asyncio part calls iter() on the batches when it is
+    created, and a shuffled DataLoader iterated twice draws its order twice: the epoch would
+    then see another order than the same loop written out by hand.
+    """
+    return tqdm(batches, desc=description, leave=False) if show_progress() else batches
 
 
 def show_progress(stream=None) -> bool:
@@ -50,7 +60,7 @@ def train_one_epoch(
     """One pass over the training batches; returns the mean training loss."""
     model.train()
     total_loss, count = 0.0, 0
-    for images, labels in tqdm(batches, desc=description, leave=False, disable=not show_progress()):
+    for images, labels in with_progress(batches, description):
         images, labels = to_device((images, labels), device, non_blocking=True)
         optimizer.zero_grad()  # drop the last step's gradients (.grad becomes None)
         loss = loss_fn(model(images), labels)  # (B, 10) logits vs (B,) labels

@@ -1,0 +1,33 @@
+// Says what a narrow screen cuts off or shrinks, so that the page can say so too
+// (docs/stylesheets/extra.css shows the cues):
+// - a code block, table or figure that scrolls sideways gets `data-overflowing`;
+// - a figure shown smaller than its full size gets `data-shrunk` ("Tap to enlarge").
+// Checked again whenever the window changes size; tests/test_site.py checks both at 390 px.
+(() => {
+  const SCROLLERS = [
+    ".md-typeset pre > code",
+    ".md-typeset__scrollwrap",
+    ".md-typeset .figure-link",
+    ".jupyter-wrapper .highlight-ipynb",
+  ].join(", ");
+
+  const mark = () => {
+    for (const box of document.querySelectorAll(SCROLLERS)) {
+      box.toggleAttribute("data-overflowing", box.scrollWidth > box.clientWidth + 1);
+    }
+    for (const image of document.querySelectorAll(".md-typeset .figure-link img")) {
+      const shown = image.getBoundingClientRect().width;
+      const shrunk = image.naturalWidth > 0 && shown < image.naturalWidth - 1;
+      image.parentElement.toggleAttribute("data-shrunk", shrunk);
+    }
+  };
+
+  let pending = 0;
+  const soon = () => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(mark);
+  };
+  addEventListener("resize", soon);
+  addEventListener("load", mark); // images have their sizes by then
+  document.addEventListener("DOMContentLoaded", mark);
+})();

