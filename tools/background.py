@@ -7,11 +7,10 @@
 
 - the strict build of the site (with its notebook pages), into a temporary folder;
 - a kernel server (tools/kernel_server.py) that forks every reader kernel with torch imported;
-- a reader's run of every page with code (tools/reader.py), in two lanes: the pages that run
-  once (`runs: once`, tools/page_syntax.py: the chapters that train) in one lane and one folder,
-  in page order, as a reader going through the course would (the later chapters load the model
-  an earlier one saved), hidden checks included, and handed to the session's PageRuns for their
-  harness checks (tools/page_runs.py); the other pages in a second lane beside it;
+- a reader's run of every page with code (tools/reader.py), in two lanes beside each other
+  (`Background.start_readers` says which page runs where); the pages that run once (`runs: once`,
+  tools/page_syntax.py: the chapters that train) run their hidden checks there too, and hand the
+  run to the session's PageRuns for their harness checks (tools/page_runs.py);
 - every page in Chromium (tools/site_checks.py), in a process of its own.
 
 Every wait has a limit (WAIT): a stuck build, kernel or browser fails the tests that need it.
@@ -38,6 +37,7 @@ TEST_REPOSITORY = "pet-tests/pytorch-essential-training"
 BUILD_TIMEOUT = 300  # seconds; the strict build takes about 8
 SWEEP_TIMEOUT = 900  # seconds; every page in Chromium, light and dark, takes about a minute
 WAIT = 1800  # the longest any test waits for a result here (the reader lanes run for minutes)
+CHECKPOINT = "runs/cifar10-net.pt"  # the model that chapter 11 saves and later chapters load
 
 
 def site_repository() -> str:
@@ -87,15 +87,20 @@ class Background:
         self.kernels = self.pool().submit(reader.start_kernel_server, self.isolation)
 
     def start_readers(self, runs) -> None:
+        """Every page's reader run, in two lanes of about the same length, each in page order in
+        a folder of its own: the pages that use the model chapter 11 saves (`runs/cifar10-net.pt`:
+        it, and the pages after it that load it) share a lane and a folder, so that they find
+        that file as a reader going through the course would; every other page runs in the
+        second lane. A page that runs once hands its reader run to `runs`, for its checks."""
         pages = [path for path in harness.chapters() if harness.has_code(path)]
-        lanes = {"once": [path for path in pages if runs_once(path)]}
-        lanes["twice"] = [path for path in pages if path not in lanes["once"]]
+        lanes = {"model": [path for path in pages if CHECKPOINT in path.read_text("utf-8")]}
+        lanes["others"] = [path for path in pages if path not in lanes["model"]]
         for lane, paths in lanes.items():
             folder = self.folder / f"reader-{lane}"
             folder.mkdir()
             pool = self.pool()  # in page order
             for path in paths:
-                once = lane == "once"
+                once = runs_once(path)
                 self.readers[path.name] = pool.submit(self.run_page, path, folder, once)
                 if once:
                     runs.take_from_reader(path, self.readers[path.name])

@@ -260,6 +260,7 @@ def sybil(evaluate: Callable[[Example], str | None] | None = None) -> Sybil:
         parsers=[ChapterParser(evaluate or refuse_to_run)],
         path=str(DOCS),
         patterns=["*.md"],
+        excludes=[TRANSLATIONS],
         setup=setup,
         teardown=teardown,
     )
@@ -277,9 +278,14 @@ def refuse_to_run(example: Example) -> None:
     )
 
 
+# A translation (docs/<page>.zh.md, tools/translations.py) runs nothing of its own: it carries
+# its English page's code and outputs, proven equal by a test.
+TRANSLATIONS = "*.zh.md"
+
+
 def chapters() -> list[Path]:
-    """Every page of the site, in file-name order (the order of the course notes)."""
-    return sorted(DOCS.rglob("*.md"))
+    """Every English page of the site, in file-name order (the order of the course notes)."""
+    return sorted(path for path in DOCS.rglob("*.md") if not path.match(TRANSLATIONS))
 
 
 def has_code(path: Path) -> bool:

@@ -97,8 +97,10 @@ def install_block(repo: str | None) -> str:
             " here: in a clone of the project, `pip install -e .` installs the helper package"
             " with PyTorch and torchvision."
         )
-    needs = [requirement("torch"), requirement("torchvision"), install_target(repo)]
-    return "```bash\npip install " + " ".join(f'"{need}"' for need in needs) + "\n```"
+    # One command on two lines (the backslash goes on); `.wrap` lets a long repository URL wrap
+    # (docs/stylesheets/extra.css) rather than hide its end.
+    torch = f'"{requirement("torch")}" "{requirement("torchvision")}"'
+    return f'``` {{ .bash .wrap }}\npip install {torch} \\\n    "{install_target(repo)}"\n```'
 
 
 def clone_block(repo: str | None) -> str:
@@ -111,4 +113,4 @@ def clone_block(repo: str | None) -> str:
             f"\n\n```bash\n{serve}\n```"
         )
     clone = f"git clone {repository_url(repo)}.git\ncd {repo.split('/')[1]}"
-    return f"```bash\n{clone}\n{serve}\n```"
+    return f"``` {{ .bash .wrap }}\n{clone}\n{serve}\n```"
