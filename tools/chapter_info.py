@@ -17,7 +17,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-OPENER = re.compile(r'^!!! abstract "In this chapter"\n\n(?P<body>(?:    .*\n|\n)+)', re.M)
+# The opener box, and a solution box, in English or in Chinese (tools/site_text.py).
+OPENER = re.compile(
+    r'^!!! abstract "(?:In this chapter|本章内容)"\n\n(?P<body>(?:    .*\n|\n)+)', re.M
+)
+SOLUTION = re.compile(r'^[ \t]*\?\?\? success "(?:Solution|解答)', re.M)
 FENCE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.M | re.S)
 WORDS_PER_MINUTE = 200
 MINUTES_PER_BLOCK = 0.5
@@ -46,5 +50,5 @@ def chapter_info(path: Path) -> ChapterInfo:
     prose = FENCE.sub(" ", re.sub(r"<!--.*?-->", " ", text, flags=re.S))
     words = len(re.findall(r"[A-Za-z]+", prose))
     minutes = max(1, math.ceil(words / WORDS_PER_MINUTE + code_blocks * MINUTES_PER_BLOCK))
-    exercises = len(re.findall(r'^\?\?\? success "Solution', text, re.M))
+    exercises = len(SOLUTION.findall(text))
     return ChapterInfo(title, learn, minutes, exercises, code_blocks)

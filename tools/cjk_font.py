@@ -6,9 +6,11 @@
 Without a CJK font, a browser draws the glosses (均匀分布, 维度增加, ...) as empty boxes. The site
 marks every run of CJK characters `lang="zh-Hans"` (tools/mkdocs_hooks.py) and puts this font
 first for `:lang(zh)` (docs/stylesheets/extra.css): Noto Sans CJK SC, Regular and Bold, cut down
-to the characters that the Markdown under docs/ uses (a Chinese edition's docs/*.zh.md included)
-and mkdocs.yml's nav titles. Run it again after adding a page, or a gloss, with new characters;
-tests/test_site.py fails, naming them, until then.
+to the characters that the Markdown under docs/ uses (the Chinese edition's docs/*.zh.md
+included), mkdocs.yml's nav titles, the sentences of tools/site_text.py and the labels of
+docs/stylesheets/extra.css. Run it again after
+adding a page, a gloss or a sentence with new characters: tests/test_site.py fails, naming them,
+until then.
 
 Noto Sans CJK is under the SIL Open Font License 1.1 (docs/assets/fonts/OFL.txt): a subset is a
 Modified Version, so it carries a family name of its own. The source is Debian's fonts-noto-cjk
@@ -51,8 +53,15 @@ def font_path(weight: str) -> Path:
 
 
 def text_sources(docs: Path = DOCS) -> list[Path]:
-    """Every file whose text the site shows: the Markdown under docs/, and the nav's titles."""
-    return sorted(docs.rglob("*.md")) + [docs.parent / "mkdocs.yml"]
+    """Every file whose text the site shows: the Markdown under docs/, the nav's titles, the
+    sentences the site adds (tools/site_text.py) and the labels its style sheet writes."""
+    root = docs.parent
+    added = [
+        root / "mkdocs.yml",
+        root / "tools" / "site_text.py",
+        docs / "stylesheets" / "extra.css",
+    ]
+    return sorted(docs.rglob("*.md")) + added
 
 
 def used_characters(docs: Path = DOCS) -> dict[str, list[str]]:

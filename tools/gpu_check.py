@@ -102,9 +102,13 @@ def proof_for(page: str, block: Block, proofs: list[Proof]) -> Proof | None:
 
 
 def page_proofs(path: Path, record: Path = RECORD) -> list[tuple[Block, Proof | None]]:
-    """Each GPU-only block of a page, with its proof or None (its output is only expected)."""
+    """Each GPU-only block of a page, with its proof or None (its output is only expected). A
+    translation's blocks are its English page's (tools/translations.py): so are its proofs."""
+    from tools.translations import english_of
+
     proofs = load_record(record)
-    return [(block, proof_for(path.name, block, proofs)) for block in gpu_blocks(path)]
+    page = english_of(path).name
+    return [(block, proof_for(page, block, proofs)) for block in gpu_blocks(path)]
 
 
 # ---- after the GPU run: fences and record --------------------------------------------------------

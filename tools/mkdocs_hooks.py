@@ -14,6 +14,9 @@
 - Figures open full size on a tap and never show text under 10 px (tools/site_figures.py).
 - Every run of Chinese characters is marked lang="zh-Hans", for the subset font
   (tools/cjk_font.py).
+- The Chinese edition (docs/<page>.zh.md, built into zh/ by the mkdocs-static-i18n plugin): its
+  headings take the English headings' ids, its notebooks are written from the translations, and
+  every sentence the site adds is in its language (tools/site_text.py).
 """
 
 from __future__ import annotations
@@ -24,13 +27,22 @@ import tempfile
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs loads hooks by path
-from tools import chapter_page, gpu_check, harness, notebooks, page_syntax, site  # noqa: E402
+from tools import (  # noqa: E402
+    chapter_page,
+    gpu_check,
+    harness,
+    notebooks,
+    page_syntax,
+    site,
+    translations,
+)
 from tools.cjk_font import CJK, mark_chinese  # noqa: E402
 from tools.notebook_pages import notebook_page  # noqa: E402
 from tools.site_figures import figure_links  # noqa: E402
+from tools.site_text import language_of, language_root  # noqa: E402
 
 NOTEBOOKS = notebooks.NOTEBOOKS
 LISTING_FENCE = re.compile(r"^(?P<indent>[ \t]*)```python\n(?=(?P=indent)--8<--\n)", re.M)
@@ -44,8 +56,9 @@ BUILD_FOLDER = "pet_notebooks_folder"  # config.extra key: this build's notebook
 def on_config(config, **kwargs):
     # mkdocs-jupyter keeps each converted notebook page in its cache (keyed by the notebook's
     # content and the plugin's settings): outside the work tree, so that builds write nothing
-    # into the project.
-    config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(site.cache_folder("notebook-pages"))
+    # into the project; one folder per language, since a build evicts the entries it did not use.
+    cache = site.cache_folder(f"notebook-pages-{build_language(config)}")
+    config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache)
     repository = site.repository()
     config.site_url = site.site_url(repository) or None
     config.extra["repository"] = repository
@@ -63,19 +76,38 @@ def on_config(config, **kwargs):
     return config
 
 
-@event_priority(100)  # before mkdocs-jupyter's on_files, which turns .ipynb files into pages
+def build_language(config) -> str:
+    """The language of the site being built ("en"; "zh" for the Chinese edition in zh/)."""
+    i18n = config.plugins.get("i18n")
+    # Before the i18n plugin's own on_config of the first build, it has no language yet: "en".
+    return (i18n.current_language if i18n is not None else None) or "en"
+
+
+# After the i18n plugin's on_files (priority -100), which keeps only the files of the language it
+# builds and would drop notebook pages added earlier; mkdocs-jupyter, which has run by then, is
+# asked to turn the new notebooks into pages itself.
+@event_priority(-150)
 def on_files(files, config, **kwargs):
-    """The chapter notebooks, written into a temporary folder for this build, as pages."""
+    """The chapter notebooks in the language being built, written into a temporary folder for
+    this build, as notebook pages."""
     on_post_build(config)  # `mkdocs serve` rebuilds without ending the last build's folder
     folder = Path(tempfile.mkdtemp(prefix="pet-notebooks-"))
     config.extra[BUILD_FOLDER] = str(folder)
     repository = config.extra["repository"]
+    language = build_language(config)
+    # The i18n plugin keeps one site folder and puts a language's pages under its prefix (zh/).
+    where = f"{language_root(language)}{NOTEBOOKS}"
     notebooks.write_notebooks(
-        folder / NOTEBOOKS, config.site_url or "", site.install_target(repository)
+        folder / where, config.site_url or "", site.install_target(repository), language
     )
-    for path in sorted((folder / NOTEBOOKS).glob("*.ipynb")):
-        uri = f"{NOTEBOOKS}/{path.name}"
-        files.append(File(uri, str(folder), config.site_dir, config.use_directory_urls))
+    added = Files(
+        [
+            File(f"{where}/{path.name}", str(folder), config.site_dir, config.use_directory_urls)
+            for path in sorted((folder / where).glob("*.ipynb"))
+        ]
+    )
+    for file in config.plugins["mkdocs-jupyter"].on_files(added, config):
+        files.append(file)
     return files
 
 
@@ -91,30 +123,46 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
     """Listings of snippets/ code get no copy button (their imports live elsewhere); the home
     page's outline table is built from the chapters themselves; the install and clone lines come
     from the repository the site is built for (tools/site.py)."""
+    source = Path(page.file.abs_src_path)
+    language = language_of(source)
+    if translations.is_translation(source):
+        english = translations.english_of(source).read_text(encoding="utf-8")
+        markdown = translations.with_english_ids(markdown, english)
     markdown = LISTING_FENCE.sub(r"\g<indent>``` { .python .no-copy .listing }\n", markdown)
     repository = config.extra["repository"]
-    markdown = markdown.replace("<!-- setup: install-line -->", site.install_block(repository))
-    markdown = markdown.replace("<!-- setup: clone-line -->", site.clone_block(repository))
-    return markdown.replace("<!-- chapter-outline -->", chapter_page.chapter_outline())
+    install = site.install_block(repository, language)
+    markdown = markdown.replace("<!-- setup: install-line -->", install)
+    markdown = markdown.replace(
+        "<!-- setup: clone-line -->", site.clone_block(repository, language)
+    )
+    if "<!-- chapter-outline -->" in markdown:
+        markdown = markdown.replace(
+            "<!-- chapter-outline -->", chapter_page.chapter_outline(language)
+        )
+    return markdown
 
 
 def on_page_content(html: str, page, config, files, **kwargs) -> str:
     html = PLAIN_TOKEN.sub(r"\1", html)
-    if page.file.src_uri.startswith(f"{NOTEBOOKS}/"):
-        return notebook_page(html, page, config)
+    if f"{NOTEBOOKS}/" in page.file.src_uri:
+        return notebook_page(html, page, config, build_language(config))
     html = html.replace(
         'class="language-output highlight"', 'class="language-output highlight no-copy"'
     )
     source = Path(page.file.abs_src_path)
+    language = language_of(source)
     gpu = gpu_check.page_proofs(source) if harness.has_code(source) else []
-    html = chapter_page.render_directives(html, gpu)
-    html = chapter_page.mark_solutions(figure_links(html, page, config))
+    html = chapter_page.render_directives(html, gpu, language)
+    html = chapter_page.mark_solutions(figure_links(html, page, config), language)
     if not harness.has_code(source) or "</h1>" not in html:
         return html
-    meta = chapter_page.opener_meta(source, chapter_page.relative_url("setup/", page))
-    html = chapter_page.OPENER.sub(lambda found: found[1] + meta + found[2], html, count=1)
-    header = chapter_page.notebook_links(source.stem, page, config)
-    header += chapter_page.stamp(html, gpu)
+    setup = chapter_page.relative_url(f"{language_root(language)}setup/", page)
+    meta = chapter_page.opener_meta(source, setup, language)
+    opener = chapter_page.opener(language)
+    html = opener.sub(lambda found: found[1] + meta + found[2], html, count=1)
+    stem = translations.english_of(source).stem
+    header = chapter_page.notebook_links(stem, page, config, language)
+    header += chapter_page.stamp(html, gpu, language)
     html = page_syntax.STAMP.sub("", html)
     return html.replace("</h1>", "</h1>\n" + header, 1)
 
@@ -122,5 +170,7 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
 def on_post_page(output: str, page, config, **kwargs) -> str:
     """Every run of CJK characters in the page's text (headings, table of contents, nav, code)
     becomes <span lang="zh-Hans">, which docs/stylesheets/extra.css draws with the subset font
-    that tools/cjk_font.py makes: without it, a machine with no CJK font shows empty boxes."""
+    that tools/cjk_font.py makes: without it, a machine with no CJK font shows empty boxes. A
+    page of the Chinese edition says it is Simplified Chinese (Material writes lang="zh")."""
+    output = output.replace('<html lang="zh"', '<html lang="zh-Hans"', 1)
     return mark_chinese(output) if CJK.search(output) else output

@@ -18,9 +18,10 @@ import re
 from pathlib import Path
 
 from tools import harness, notebooks
-from tools.chapter_page import colab_button, skip_badge
+from tools.chapter_page import colab_button, in_language, skip_badge, to_site_root
 from tools.page_syntax import SkipIf
 from tools.site_figures import figure_links
+from tools.site_text import badge, text
 
 NOTEBOOKS = notebooks.NOTEBOOKS
 EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
@@ -42,7 +43,7 @@ def heading_anchors(html: str, toc_items: list) -> str:
     return HEADING.sub(add, html)
 
 
-def shared_style_sheet(css: str, site_dir: Path) -> str:
+def shared_style_sheet(css: str, site_dir: Path, to_root: str) -> str:
     """An inline style sheet of a notebook page, written once into the site as a file that every
     notebook page links to: nbconvert inlines about 600 kB of JupyterLab CSS into each one, and
     as one file the reader's browser fetches it once."""
@@ -51,10 +52,10 @@ def shared_style_sheet(css: str, site_dir: Path) -> str:
     if not path.is_file():  # the same CSS for every page: the first page writes it
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(css, encoding="utf-8")
-    return f'<link rel="stylesheet" href="../../{NOTEBOOK_CSS}/{name}">'
+    return f'<link rel="stylesheet" href="{to_root}{NOTEBOOK_CSS}/{name}">'
 
 
-def notebook_page(html: str, page, config) -> str:
+def notebook_page(html: str, page, config, language: str) -> str:
     """A notebook page: no third-party scripts, out of search, and a link back to its chapter.
 
     Its code areas can scroll, so they take keyboard focus; its headings also get the ids that
@@ -65,18 +66,19 @@ def notebook_page(html: str, page, config) -> str:
     """
     page.meta["search"] = {"exclude": True}
     html = EXTERNAL_SCRIPT.sub("", html)
-    site_dir = Path(config.site_dir)
-    html = INLINE_STYLE.sub(lambda found: shared_style_sheet(found["css"], site_dir), html)
+    site_dir, to_root = Path(config.site_dir), to_site_root(page)
+    html = INLINE_STYLE.sub(lambda found: shared_style_sheet(found["css"], site_dir, to_root), html)
     html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
     html = heading_anchors(html, [item for top in page.toc for item in top.children])
     if config.site_url:  # the notebook links the published site, for a reader in Colab
-        html = re.sub(rf'(?<=(?:src|ref)="){re.escape(config.site_url)}', "../../", html)
+        html = re.sub(rf'(?<=(?:src|ref)="){re.escape(config.site_url)}', to_root, html)
     stem = Path(page.file.src_uri).stem
-    html = figure_links(notebook_cells(html, page, config, stem), page, config)
+    html = figure_links(notebook_cells(html, page, config, stem, language), page, config)
     buttons = [
-        f'<a class="md-button" href="../../{stem}/">Back to the chapter</a>',
-        f'<a class="md-button" href="{stem}.ipynb" download>Download notebook</a>',
-        *colab_button(stem, config),
+        f'<a class="md-button" href="../../{stem}/">{text(language, "back to the chapter")}</a>',
+        f'<a class="md-button" href="{stem}.ipynb" download>'
+        f"{text(language, 'download notebook')}</a>",
+        *colab_button(stem, config, language),
     ]
     return f'<p class="notebook-links">{" ".join(buttons)}</p>' + html
 
@@ -87,12 +89,12 @@ NOTEBOOK_CELL = re.compile(
 EMBEDDED_FIGURE = re.compile(r'<img alt="[^"]*"(?: class="[^"]*")? src="data:image/[^"]+"\s*/?>')
 
 
-def notebook_cells(html: str, page, config, stem: str) -> str:
+def notebook_cells(html: str, page, config, stem: str, language: str) -> str:
     """Each code cell of a notebook page, with what the chapter shows around its block: the
     skip badge (the notebook's own Markdown line before the cell, styled as on the chapter), and
     the figure as the site's file with the chapter's alt text (nbconvert inlines it, with "No
     description has been provided for this image")."""
-    chapter = Path(config.docs_dir) / f"{stem}.md"
+    chapter = in_language(Path(config.docs_dir) / f"{stem}.md", language)
     document = harness.parse(chapter)
     blocks = {block.line: block for block in harness.blocks(document)}
     notebook = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
@@ -108,28 +110,29 @@ def notebook_cells(html: str, page, config, stem: str) -> str:
         block = blocks.get(lines.get(found["id"]))
         if block is not None and block.skip is not None:
             after = cells[index - 1].end() if index else 0
-            edits.append(notebook_badge(html, after, found.start(), block.skip))
+            edits.append(notebook_badge(html, after, found.start(), block.skip, language))
         if block is not None and block.image is not None and block.image_span is not None:
             image = harness.IMAGE.match(document.text[slice(*block.image_span)])
             source = block.image.resolve().relative_to(Path(config.docs_dir).resolve())
-            figure = f'<img alt="{html_lib.escape(image["alt"])}" src="../../{source.as_posix()}">'
+            alt = html_lib.escape(image["alt"])
+            figure = f'<img alt="{alt}" src="{to_site_root(page)}{source.as_posix()}">'
             embedded = EMBEDDED_FIGURE.search(html, found.end(), end)
             if embedded is not None:
                 edits.append((embedded.start(), embedded.end(), figure))
     pieces, position = [], 0
-    for start, stop, text in edits:
-        pieces += [html[position:start], text]
+    for start, stop, new in edits:
+        pieces += [html[position:start], new]
         position = stop
     return "".join(pieces) + html[position:]
 
 
-def notebook_badge(html: str, after: int, cell: int, skip: SkipIf) -> tuple:
+def notebook_badge(html: str, after: int, cell: int, skip: SkipIf, language: str) -> tuple:
     """The edit that shows a skipped cell's badge: the notebook's Markdown line with the badge's
     title (tools/notebooks.py writes it) styled as the badge, or, without one, a badge."""
-    title, _ = skip.badge()
+    title, _ = badge(skip, language)
     line = html.rfind(f"<p><strong>{html_lib.escape(title)}</strong>:", after, cell)
     if line < 0:
-        return (cell, cell, skip_badge(skip) + "\n")
+        return (cell, cell, skip_badge(skip, language) + "\n")
     condition = html_lib.escape(skip.condition)
     opening = f'<p class="skip-badge skip-badge--{skip.kind}" data-skip-if="{condition}">'
     return (line, line + len("<p>"), opening)

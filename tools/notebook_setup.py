@@ -18,6 +18,7 @@ import ast
 import sys
 
 from tools import harness, page_syntax
+from tools.site_text import text
 
 HELPER_MODULE = "snippets"
 # The pip name of each third-party module a chapter may import (the helper package's own
@@ -33,18 +34,14 @@ DISTRIBUTIONS = {
     "onnxscript": "onnxscript",
     "onnxruntime": "onnxruntime",
 }
-CHECK = """# What this chapter imports, and what pip installs for each where it is missing:
+CHECK = """{comment}
 needs = {needs!r}
 missing = [package for module, package in needs.items() if find_spec(module) is None]
 if missing:  # e.g. in Colab, for the helper package
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)"""
 FROM_A_CLONE = """if find_spec("snippets") is None:
-    raise ModuleNotFoundError(
-        "this chapter uses the helper package `snippets`: in a clone of the project's"
-        " repository, run `pip install -e .`, then restart the kernel"
-    )"""
-SETUP = """# Setup: what this chapter imports, installed where it is missing, and the torch version
-# that verified the outputs below.
+    raise ModuleNotFoundError({message!r})"""
+SETUP = """{comment}
 import subprocess
 import sys
 import warnings
@@ -55,9 +52,9 @@ from importlib.util import find_spec
 import torch
 
 VERIFIED_WITH = {version!r}
-print(f"outputs verified with torch {{VERIFIED_WITH}}; this runs torch {{torch.__version__}}")
+print(f"{printed}")
 if torch.__version__.split("+")[0] != VERIFIED_WITH.split("+")[0]:
-    warnings.warn("another torch version: most outputs match; some messages may differ")"""
+    warnings.warn({warning!r})"""
 
 
 def imported_modules(blocks: list[harness.Block]) -> set[str]:
@@ -90,7 +87,9 @@ def needs(modules: set[str], helper: str | None, place: str) -> dict[str, str]:
     return {module: DISTRIBUTIONS[module] for module in sorted(modules)}
 
 
-def setup_cell(blocks: list[harness.Block], helper: str | None, version: str, place: str) -> str:
+def setup_cell(
+    blocks: list[harness.Block], helper: str | None, version: str, place: str, language: str = "en"
+) -> str:
     """The source of the notebook's first code cell (see the module docstring).
 
     `helper` is the pip requirement of the helper package (tools/site.py `install_target`), or
@@ -99,7 +98,14 @@ def setup_cell(blocks: list[harness.Block], helper: str | None, version: str, pl
     modules = imported_modules([block for block in blocks if block.shown])
     modules.add("torch")  # the cell itself imports torch, to name its version
     required = needs(modules, helper, place)
-    install = [CHECK.format(needs=required)] if required else []
+    comment = text(language, "setup needs comment")
+    install = [CHECK.format(comment=comment, needs=required)] if required else []
     if HELPER_MODULE in modules and helper is None:
-        install.append(FROM_A_CLONE)
-    return SETUP.format(install="\n".join(install), version=version)
+        install.append(FROM_A_CLONE.format(message=text(language, "setup from a clone")))
+    return SETUP.format(
+        comment=text(language, "setup comment"),
+        install="\n".join(install),
+        version=version,
+        printed=text(language, "setup printed"),
+        warning=text(language, "setup warning"),
+    )

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import nbformat
 
-from tools import gpu_check, harness, notebook_setup, page_syntax
+from tools import gpu_check, harness, notebook_setup, page_syntax, site_text, translations
+from tools.site_text import language_of, language_root
 
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?) (?P<kind>\w+)(?: "(?P<title>[^"]*)")?\s*$')
 LINK = re.compile(r"\]\((?P<page>[\w-]+)\.md(?P<anchor>#[\w-]+)?\)")
@@ -36,10 +37,18 @@ def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat
     """The notebook of one chapter.
 
     `site_url` makes links to other pages absolute (empty: relative to the notebook page on the
-    site); `install` is what `pip install` gets where the package is missing (None: no install).
+    site; for a translation, the site of its language); `install` is what `pip install` gets
+    where the package is missing (None: no install). A translation (docs/<page>.zh.md) gives a
+    notebook with its prose and its English page's code cells, under the English page's name.
     """
     document = harness.parse(path)
-    text = document.text
+    text, language = document.text, language_of(path)
+    # Links to pages go to this language's pages; figures are the site's, at its root.
+    depth = "../" * language_root(language).count("/")
+    bases = (
+        (site_url + language_root(language), site_url) if site_url else ("../../", f"../../{depth}")
+    )
+    stem = translations.english_of(path).stem
     version = (page_syntax.read_stamp(text) or {}).get("torch", "")
     proofs = {block.line: proof for block, proof in gpu_check.page_proofs(path)}
     cells, position = [], 0
@@ -47,19 +56,20 @@ def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat
         block = region.parsed
         if block.hidden:  # hidden blocks only check; the reader's copy runs without them
             continue
-        add_markdown(cells, text[position:start], site_url, path.stem)
+        add_markdown(cells, text[position:start], bases, stem)
         position = region.end
         if block.listing is not None:
-            add_markdown(cells, f"```python\n{block.listing.rstrip()}\n```", site_url, path.stem)
+            add_markdown(cells, f"```python\n{block.listing.rstrip()}\n```", bases, stem)
             continue
         if block.skip:
-            cells.append(new_markdown_cell(badge(block, proofs.get(block.line))))
+            cells.append(new_markdown_cell(badge(block, proofs.get(block.line), language)))
         cells.append(code_cell(block))
         if block.image_span:
             position = block.image_span[1]
-    add_markdown(cells, text[position:], site_url, path.stem)
+    add_markdown(cells, text[position:], bases, stem)
     title = cells.pop(0) if cells and cells[0].cell_type == "markdown" else None
-    code = notebook_setup.setup_cell(harness.blocks(document), install, version, str(path))
+    blocks = harness.blocks(document)
+    code = notebook_setup.setup_cell(blocks, install, version, str(path), language)
     setup = new_code_cell(code, metadata={"tags": ["setup"]})
     cells = ([title] if title else []) + [setup, *cells]
     for number, cell in enumerate(cells):
@@ -122,15 +132,21 @@ def code_cell(block: harness.Block) -> nbformat.NotebookNode:
     return new_code_cell(source, outputs, metadata)
 
 
-def badge(block: harness.Block, proof) -> str:
+def badge(block: harness.Block, proof, language: str) -> str:
     """The Markdown before a skipped block's cell: the site's badge, and for a GPU-only block
     whether the output shown was proven by a GPU run (tools/gpu_check.py) or is only expected."""
-    title, sentence = block.skip.badge()
-    text = f"**{title}**: {sentence}"
+    title, sentence = site_text.badge(block.skip, language)
+    markdown = f"**{title}**: {sentence}"
     if block.skip.kind == "gpu" and block.expected is not None:
-        shown = f"verified {proof.run()}" if proof else "expected, not yet run on a GPU"
-        text += f"\n\n*The output shown under this cell: {shown}.*"
-    return text
+        if proof is None:
+            shown = site_text.text(language, "notebook expected")
+        else:
+            run = site_text.text(
+                language, "proof run", device=proof.device, torch=proof.torch, date=proof.date
+            )
+            shown = site_text.text(language, "notebook verified", run=run)
+        markdown += "\n\n" + site_text.text(language, "notebook gpu note", shown=shown)
+    return markdown
 
 
 def unwrap(cell_source: str, block: harness.Block) -> str:
@@ -151,14 +167,16 @@ def figure_output(image: Path) -> nbformat.NotebookNode:
     )
 
 
-def add_markdown(cells: list, text: str, site_url: str, page: str) -> None:
+def add_markdown(cells: list, text: str, bases: tuple[str, str], page: str) -> None:
+    """The prose between two code cells, as Markdown cells; `bases` are where links to pages
+    and to figures point (absolute on the published site, else relative to the notebook page)."""
     text = page_syntax.without_front_matter(text)  # settings for the harness and the site
     text = COMMENT.sub("", flatten_admonitions(text))  # stamps and directives are for the site
-    base = site_url or "../../"  # the notebook page sits at notebooks/<chapter>/ on the site
+    base, assets = bases
     text = LINK.sub(lambda link: f"]({base}{link['page']}/{link['anchor'] or ''})", text)
     # A section of this page: its heading ids differ in a notebook, so point to the chapter.
     text = IN_PAGE.sub(lambda link: f"]({base}{page}/{link['anchor']})", text)
-    text = ASSET.sub(lambda asset: f"]({base}{asset['path']})", text)
+    text = ASSET.sub(lambda asset: f"]({assets}{asset['path']})", text)
     # Headings without code spans: the notebook page's table of contents drops code, and a
     # heading made only of code (`channels_last`) would give an entry with no name.
     text = re.sub(r"^(#+ .*)$", lambda heading: heading[1].replace("`", ""), text, flags=re.M)
@@ -185,13 +203,18 @@ def flatten_admonitions(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_notebooks(out_dir: Path, site_url: str, install: str | None) -> list[Path]:
-    """Write one notebook per chapter that has code; return their paths."""
+def write_notebooks(
+    out_dir: Path, site_url: str, install: str | None, language: str = "en"
+) -> list[Path]:
+    """Write one notebook per chapter that has code, in `language` where the chapter has a
+    translation into it (else in English); return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in filter(harness.has_code, harness.chapters()):
+        translation = translations.translation_of(path)
+        page = translation if language != "en" and translation.is_file() else path
         target = out_dir / f"{path.stem}.ipynb"
-        nbformat.write(chapter_notebook(path, site_url, install), target)
+        nbformat.write(chapter_notebook(page, site_url, install), target)
         written.append(target)
     return written
 

@@ -9,7 +9,8 @@
 
 - A **skip directive** goes right before a ```python fence: the block runs only where its
   condition is false, and is reported as skipped, with its reason, elsewhere. A notebook prints
-  `skipped_text(reason)` in its place, and the site shows it as a badge (`SkipIf.kind`).
+  `skipped_text(reason)` in its place, and the site shows it as a badge that says what the block
+  needs (`SkipIf.kind`; its words are tools/site_text.py's).
 - A **tolerance directive** goes between a ```python fence and its ```output fence
   (tools/compare.py says what it allows).
 - The **stamp** under the title says what produced the page's outputs; `make outputs` writes it.
@@ -98,17 +99,6 @@ class SkipIf:
         "conditional": anything else (real data only, no accelerator, ...)."""
         condition = ast.unparse(ast.parse(self.condition, mode="eval"))
         return {GPU_ONLY: "gpu", WITHOUT_GPU: "no-gpu"}.get(condition, "conditional")
-
-    def badge(self) -> tuple[str, str]:
-        """(title, sentence): what the site and the notebooks show before the block."""
-        if self.kind == "gpu":
-            return (
-                "GPU only",
-                f"{self.reason}. It runs where CUDA exists, and is skipped elsewhere.",
-            )
-        if self.kind == "no-gpu":
-            return "Without a GPU", f"runs where there is no CUDA GPU ({self.reason})."
-        return "Runs only where it applies", f"skipped when {self.reason}."
 
     def skipped_text(self) -> str:
         """What a skipped block prints in a notebook and in a reader's run, newline included."""

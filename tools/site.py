@@ -88,29 +88,26 @@ def requirement(name: str) -> str:
     return wanted[0].split()[0]
 
 
-def install_block(repo: str | None) -> str:
+def install_block(repo: str | None, language: str = "en") -> str:
     """The Set-up page's one install line, as a fenced block (or, without a repository, how to
     install from a clone)."""
+    from tools.site_text import text
+
     if repo is None:
-        return (
-            "This build of the site does not know its repository, so there is no line to copy"
-            " here: in a clone of the project, `pip install -e .` installs the helper package"
-            " with PyTorch and torchvision."
-        )
+        return text(language, "no repository install")
     # One command on two lines (the backslash goes on); `.wrap` lets a long repository URL wrap
     # (docs/stylesheets/extra.css) rather than hide its end.
     torch = f'"{requirement("torch")}" "{requirement("torchvision")}"'
     return f'``` {{ .bash .wrap }}\npip install {torch} \\\n    "{install_target(repo)}"\n```'
 
 
-def clone_block(repo: str | None) -> str:
+def clone_block(repo: str | None, language: str = "en") -> str:
     """The commands that clone the project and serve the site (or, without a repository, what to
     do in a clone)."""
-    serve = "make serve   # installs everything into .venv on first use; http://127.0.0.1:8000"
+    from tools.site_text import text
+
+    serve = f"make serve   # {text(language, 'serve comment')}"
     if repo is None:
-        return (
-            "In a clone of the project (this build of the site does not know its repository):"
-            f"\n\n```bash\n{serve}\n```"
-        )
+        return f"{text(language, 'no repository clone')}\n\n```bash\n{serve}\n```"
     clone = f"git clone {repository_url(repo)}.git\ncd {repo.split('/')[1]}"
     return f"``` {{ .bash .wrap }}\n{clone}\n{serve}\n```"

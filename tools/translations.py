@@ -36,8 +36,11 @@ def translation_of(english: Path) -> Path:
     return english.with_name(f"{english.stem}.{LANGUAGE}.md")
 
 
-def english_of(translation: Path) -> Path:
-    return translation.with_name(translation.name.removesuffix(f".{LANGUAGE}.md") + ".md")
+def english_of(page: Path) -> Path:
+    """The English page of a translation (an English page is its own)."""
+    if not is_translation(page):
+        return page
+    return page.with_name(page.name.removesuffix(f".{LANGUAGE}.md") + ".md")
 
 
 def is_translation(path: Path) -> bool:
@@ -144,3 +147,40 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def with_english_ids(markdown: str, english: str) -> str:
+    """The translation's Markdown with each heading given its English heading's id (`{ #id }`),
+    so that links and anchors into a page work in both languages (Chinese headings would get
+    ids such as `_2`). Headings pair in order: `differences` makes sure they are the same."""
+    ids = heading_ids(english)
+    lines, fence = markdown.split("\n"), None
+    for number, line in enumerate(lines):
+        found = re.match(r"^[ \t]*(`{3,}|~{3,})", line)
+        if found and (fence is None or found[1].startswith(fence)):
+            fence = None if fence else found[1][0] * 3
+            continue
+        if fence is None and HEADING.match(line) and ids and "{" not in line:
+            lines[number] = f"{line} {{ #{ids.pop(0)} }}"
+        elif fence is None and HEADING.match(line) and ids:
+            ids.pop(0)
+    return "\n".join(lines)
+
+
+def heading_ids(text: str) -> list[str]:
+    """The ids that MkDocs' toc extension gives the headings of a Markdown page, in order."""
+    from markdown import Markdown
+
+    prose = FENCE.sub("", page_syntax.without_front_matter(text))
+    headings = "\n\n".join(line for line in prose.split("\n") if HEADING.match(line))
+    converter = Markdown(extensions=["toc", "attr_list"])
+    converter.convert(headings)
+    found: list[str] = []
+
+    def walk(tokens: list[dict]) -> None:
+        for token in tokens:
+            found.append(token["id"])
+            walk(token["children"])
+
+    walk(converter.toc_tokens)
+    return found
