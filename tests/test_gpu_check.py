@@ -131,7 +131,7 @@ def rendered(path: Path, proofs: list) -> str:
         html.append(CODE.format(block.source))
         if block.expected is not None:
             html.append(OUTPUT.format(block.expected))
-    return chapter_page.render_directives("\n".join(html), proofs)
+    return chapter_page.render_directives("\n".join(html), proofs, "en")
 
 
 def test_each_gpu_output_renders_as_verified_or_as_expected(tmp_path: Path):
@@ -152,12 +152,14 @@ def test_the_stamp_counts_the_proven_gpu_outputs(tmp_path: Path):
     first, second, third = gpu_check.gpu_blocks(path)
     fields = '{"torch": "2.14.1", "device": "CPU (x86_64)", "date": "2026-11-29"}'
     stamp = f"<!-- outputs-stamp: {fields} -->"
-    none = chapter_page.stamp(stamp, [(first, None), (second, None), (third, None)])
+    none = chapter_page.stamp(stamp, [(first, None), (second, None), (third, None)], "en")
     assert "GPU-only outputs: 0 of 3 verified on a GPU" in none
     assert "not yet run on a GPU" in none and "Every output on this page but the GPU-only" in none
-    one = chapter_page.stamp(stamp, [(first, proof_of(path, first)), (second, None), (third, None)])
+    one = chapter_page.stamp(
+        stamp, [(first, proof_of(path, first)), (second, None), (third, None)], "en"
+    )
     assert "GPU-only outputs: 1 of 3 verified on a GPU" in one and "NVIDIA H200" in one
-    assert "GPU" not in chapter_page.stamp(stamp, [])
+    assert "GPU" not in chapter_page.stamp(stamp, [], "en")
 
 
 def test_the_notebook_says_which_gpu_outputs_are_verified(tmp_path: Path):

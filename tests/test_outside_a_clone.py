@@ -23,7 +23,7 @@ import pytest
 from tools import harness, reader
 from tools import site as settings
 
-CHAPTERS = ["01-tensors", "10-data-preparation", "12-testing-the-model"]
+CHAPTERS = ["01-tensors", "09-dl-training-intro", "12-testing-the-model"]
 PACKAGE_FILES = ["pyproject.toml", "README.md", "snippets"]
 
 

@@ -68,19 +68,19 @@ def config(repository: str | None):
 
 def test_chapter_links_name_the_notebook_page_the_download_and_colab_when_there_is_a_repository():
     page = SimpleNamespace(url="01-tensors/")
-    links = chapter_page.notebook_links("01-tensors", page, config("owner/repo"))
+    links = chapter_page.notebook_links("01-tensors", page, config("owner/repo"), "en")
     assert 'href="../notebooks/01-tensors/">Notebook<' in links
     assert 'href="../notebooks/01-tensors/01-tensors.ipynb" download>' in links
     assert (
         "https://colab.research.google.com/github/owner/repo/blob/gh-pages/notebooks/01-tensors/"
         "01-tensors.ipynb" in links
     )
-    assert "colab" not in chapter_page.notebook_links("01-tensors", page, config(None))
+    assert "colab" not in chapter_page.notebook_links("01-tensors", page, config(None), "en")
 
 
 def test_a_skip_directive_shows_as_a_badge_that_says_what_its_block_needs():
     def badge(condition: str, reason: str) -> str:
-        return chapter_page.skip_badge(SkipIf(condition, reason))
+        return chapter_page.skip_badge(SkipIf(condition, reason), "en")
 
     gpu = badge("not torch.cuda.is_available()", "needs a CUDA GPU")
     assert "skip-badge--gpu" in gpu and "needs a CUDA GPU" in gpu and "skipped elsewhere" in gpu
@@ -96,7 +96,7 @@ def test_the_stamp_is_one_summary_line_and_folded_details():
         ' stand-in (synthetic images, not CIFAR-10), training split, 5,000 images", "date":'
         ' "2026-11-27"} -->'
     )
-    stamp = chapter_page.stamp(html, [])  # a page without GPU-only blocks
+    stamp = chapter_page.stamp(html, [], "en")  # a page without GPU-only blocks
     summary = stamp.split("<summary>")[1].split("</summary>")[0]
     assert summary == "Outputs verified with torch 2.14.1 on CPU · stand-in data · 2026-11-27"
     assert "(the cu130 build)" in stamp and "training split, 5,000 images" in stamp

@@ -54,12 +54,16 @@ def font_path(weight: str) -> Path:
 
 def text_sources(docs: Path = DOCS) -> list[Path]:
     """Every file whose text the site shows: the Markdown under docs/, the nav's titles, the
-    sentences the site adds (tools/site_text.py) and the labels its style sheet writes."""
+    sentences the site adds (tools/site_text.py), the labels its style sheet writes, and the
+    words of Material's Chinese interface (the search box, its messages, button titles)."""
+    import material
+
     root = docs.parent
     added = [
         root / "mkdocs.yml",
         root / "tools" / "site_text.py",
         docs / "stylesheets" / "extra.css",
+        Path(material.__file__).parent / "templates" / "partials" / "languages" / "zh.html",
     ]
     return sorted(docs.rglob("*.md")) + added
 

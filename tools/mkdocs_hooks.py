@@ -173,4 +173,26 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
     that tools/cjk_font.py makes: without it, a machine with no CJK font shows empty boxes. A
     page of the Chinese edition says it is Simplified Chinese (Material writes lang="zh")."""
     output = output.replace('<html lang="zh"', '<html lang="zh-Hans"', 1)
+    output = language_switcher(output, page, build_language(config))
     return mark_chinese(output) if CJK.search(output) else output
+
+
+HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+SWITCHER_LINK = re.compile(
+    r'<a href="[^"]*" hreflang="(?P<language>[\w-]+)" class="md-select__link">'
+)
+
+
+def language_switcher(html: str, page, language: str) -> str:
+    """The language switcher goes to the same page in the other language, by a relative link
+    (the i18n plugin's absolute links miss the site when it is served from elsewhere, and some
+    point to the other language's home). The <link rel="alternate"> tags go: Material fetches a
+    sitemap.xml beside each of them, and finds none beside a page."""
+    here = page.url.removeprefix(language_root(language))  # the page's path in any language
+    to_root = chapter_page.to_site_root(page)
+
+    def same_page(found: re.Match) -> str:
+        target = f"{to_root}{language_root(found['language'])}{here}" or "./"
+        return found[0].replace(found[0].split('"')[1], target, 1)
+
+    return SWITCHER_LINK.sub(same_page, HEAD_ALTERNATE.sub("", html))

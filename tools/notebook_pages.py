@@ -27,11 +27,13 @@ NOTEBOOKS = notebooks.NOTEBOOKS
 EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
 INLINE_STYLE = re.compile(r'<style type="text/css">(?P<css>.*?)</style>', re.S)
 NOTEBOOK_CSS = "assets/notebook"  # the notebook pages' shared style sheets, in the site
-HEADING = re.compile(r"<h2 id=\"(?P<id>[^\"]*)\"")
+# The headings that a notebook page's table of contents lists (mkdocs.yml: toc_depth 2).
+HEADING = re.compile(r"<h[12] id=\"(?P<id>[^\"]*)\"")
 
 
 def heading_anchors(html: str, toc_items: list) -> str:
-    """Give each <h2> the id its table-of-contents entry links to, when nbconvert's differs."""
+    """Give each heading the id its table-of-contents entry links to, when nbconvert's differs
+    (a Chinese heading gets none from nbconvert). `toc_items` are in page order."""
     wanted = iter([item.url.lstrip("#") for item in toc_items])
 
     def add(found: re.Match) -> str:
@@ -41,6 +43,13 @@ def heading_anchors(html: str, toc_items: list) -> str:
         return f'<span id="{anchor}"></span>{found.group()}'
 
     return HEADING.sub(add, html)
+
+
+def flattened(items):
+    """A table of contents' entries, every level, in page order."""
+    for item in items:
+        yield item
+        yield from flattened(item.children)
 
 
 def shared_style_sheet(css: str, site_dir: Path, to_root: str) -> str:
@@ -69,7 +78,7 @@ def notebook_page(html: str, page, config, language: str) -> str:
     site_dir, to_root = Path(config.site_dir), to_site_root(page)
     html = INLINE_STYLE.sub(lambda found: shared_style_sheet(found["css"], site_dir, to_root), html)
     html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
-    html = heading_anchors(html, [item for top in page.toc for item in top.children])
+    html = heading_anchors(html, list(flattened(page.toc)))
     if config.site_url:  # the notebook links the published site, for a reader in Colab
         html = re.sub(rf'(?<=(?:src|ref)="){re.escape(config.site_url)}', to_root, html)
     stem = Path(page.file.src_uri).stem
