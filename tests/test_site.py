@@ -29,7 +29,6 @@ from tools.site_checks import (
     CHROMIUM_FLAGS,
     CODE_PX,
     GLOSS,
-    GLOSS_WEIGHTS,
     LABEL_GAP_PX,
     OUTPUT_BLOCKS,
     OUTPUT_CONTRAST,
@@ -458,11 +457,17 @@ def test_the_reading_check_finds_small_figure_text_and_missing_cues(browser, ser
     assert problems == []
 
 
+GLOSS_WEIGHTS = (  # each gloss's text and weight, as the sweep reads them by the DevTools protocol
+    f"() => Array.from(document.querySelectorAll('{GLOSS}'), node => "
+    "[node.textContent, Number(getComputedStyle(node).fontWeight)])"
+)
+
+
 def test_the_gloss_check_sees_a_fallback_font(browser, server):
     """The sweep asks Chromium which font drew each gloss: with the subset's face gone from the
     font stack, the same question must name the fallback (a system font, or none)."""
     context, page, problems = open_page(browser, f"{server}/06-manipulating-tensors/", server)
-    page.add_style_tag(content=':lang(zh) { font-family: "DejaVu Sans", serif !important; }')
+    page.add_style_tag(content='span:lang(zh) { font-family: "DejaVu Sans", serif !important; }')
     page.evaluate("document.fonts.ready.then(() => true)")
     glosses = page.evaluate(GLOSS_WEIGHTS)
     cdp = context.new_cdp_session(page)

@@ -8,6 +8,9 @@ and it either elides on purpose (`...`) or declares a tolerance: outputs do not 
 to machine. A block that cannot run here (GPU-only) keeps its fence, and is listed. Running it
 twice in a row changes nothing.
 
+The translation of a page (docs/<page>.zh.md) gets the page's new output fences and stamp too
+(tools/translations.py), so that the two stay equal.
+
 The stamp under each title (`<!-- outputs-stamp: {...} -->`, rendered by tools/chapter_page.py)
 records the torch version, the device, the date and, on data pages, which data the outputs came
 from: the page's hidden setup names it by setting `DATA_SOURCE` (a string, e.g.
@@ -23,6 +26,7 @@ import sys
 from pathlib import Path
 
 from snippets.files import atomic_write
+from tools import translations
 from tools.compare import matches
 from tools.harness import Block, HarnessError, chapters, shown
 from tools.page_runs import Mode, PageRun, run_page
@@ -43,6 +47,7 @@ def write_outputs(path: Path) -> list[str]:
         text = restamp(text, changed=text != original, fields=stamp_fields(run.document.namespace))
     if text != original:
         atomic_write(path, text.encode("utf-8"))
+    translations.sync(path)  # the Chinese edition's page carries the same outputs and stamp
     return skipped
 
 

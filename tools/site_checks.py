@@ -31,6 +31,7 @@ import dataclasses
 import functools
 import json
 import os
+import re
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -295,10 +296,6 @@ DESKTOP = {"width": 1280, "height": 900}
 GLOSS = 'span[lang="zh-Hans"]'
 GLOSS_SAMPLE = 16
 GLOSS_FONT = "PET CJK Glosses"  # tools/cjk_font.py FAMILY, as docs/stylesheets/extra.css names it
-GLOSS_WEIGHTS = (
-    f"() => Array.from(document.querySelectorAll('{GLOSS}'), node => "
-    f"[node.textContent, Number(getComputedStyle(node).fontWeight)]).slice(0, {GLOSS_SAMPLE})"
-)
 BROKEN_IMAGES = (
     "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
 )
@@ -501,24 +498,32 @@ class Tab:
     async def gloss_fonts(self) -> list[str]:
         """Which glosses Chromium drew with another font than the site's subset: the fonts it
         used for each, as the DevTools protocol reports them (a system CJK font, where there is
-        one, would hide a missing subset from a look at the page)."""
-        glosses = await self.page.evaluate(GLOSS_WEIGHTS)
-        if not glosses:
-            return []
+        one, would hide a missing subset from a look at the page). Text, weight and fonts all
+        come from one look at the DOM: Material's scripts replace some text as the page runs."""
         await self.page.evaluate("document.fonts.ready.then(() => true)")
         await self.cdp.send("DOM.enable")
         await self.cdp.send("CSS.enable")
         try:
             root = (await self.cdp.send("DOM.getDocument", {"depth": 0}))["root"]["nodeId"]
             found = await self.cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": GLOSS})
-            used = [
-                (await self.cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node}))["fonts"]
-                for node in found["nodeIds"][:GLOSS_SAMPLE]
-            ]
+            glosses, used = [], []
+            for node in found["nodeIds"][:GLOSS_SAMPLE]:
+                glosses.append(await gloss_of(self.cdp, node))
+                used.append(
+                    (await self.cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node}))["fonts"]
+                )
         finally:
             await self.cdp.send("CSS.disable")
             await self.cdp.send("DOM.disable")
-        return gloss_problems(glosses, used)
+        return gloss_problems(glosses, used) if glosses else []
+
+
+async def gloss_of(cdp, node: int) -> tuple[str, int]:
+    """A gloss's text and computed font weight, by the DevTools protocol."""
+    html = (await cdp.send("DOM.getOuterHTML", {"nodeId": node}))["outerHTML"]
+    style = (await cdp.send("CSS.getComputedStyleForNode", {"nodeId": node}))["computedStyle"]
+    weight = next(entry["value"] for entry in style if entry["name"] == "font-weight")
+    return re.sub(r"<[^>]+>", "", html), int(float(weight))
 
 
 def gloss_problems(glosses: list, fonts: list[list[dict]]) -> list[str]:

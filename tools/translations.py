@@ -121,6 +121,11 @@ def sync(english: Path) -> bool:
     stamp, old_stamp = page_syntax.STAMP.search(source), page_syntax.STAMP.search(new)
     if stamp and old_stamp and stamp[0] != old_stamp[0]:
         new = new[: old_stamp.start()] + stamp[0] + new[old_stamp.end() :]
+    elif stamp and not old_stamp:  # under the title, where `make outputs` puts it
+        title = re.search(r"^# .*\n", new, re.M)
+        if title is None:
+            raise ValueError(f"{harness.shown(translation)}: a page needs a `# Title` line")
+        new = new[: title.end()] + "\n" + stamp[0] + new[title.end() :]
     if new != text:
         atomic_write(translation, new.encode("utf-8"))
     return new != text

@@ -1,0 +1,84 @@
+"""The Chinese edition (tools/translations.py): every page in both languages, each translation
+carrying exactly its English page's code, outputs, directives, stamp and figures."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tools import harness, outputs, translations
+
+PAGES = harness.chapters()
+ENGLISH = """\
+---
+runs: once
+---
+
+# A page
+
+## First part
+
+```python
+print(1 + 1)
+```
+
+```output
+2
+```
+"""
+
+
+def pair(tmp_path: Path, english: str, chinese: str) -> tuple[Path, Path]:
+    page = tmp_path / "page.md"
+    page.write_text(textwrap.dedent(english), encoding="utf-8")
+    translation = translations.translation_of(page)
+    translation.write_text(textwrap.dedent(chinese), encoding="utf-8")
+    return page, translation
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda path: path.stem)
+def test_every_page_has_a_translation_true_to_it(page: Path):
+    translation = translations.translation_of(page)
+    assert translation.is_file(), f"{page.name} has no Chinese edition: write {translation.name}"
+    assert translations.differences(page, translation) == []
+
+
+def test_a_translation_that_changes_code_or_an_output_is_named(tmp_path: Path):
+    chinese = ENGLISH.replace("# A page", "# 一页").replace("## First part", "## 第一部分")
+    page, translation = pair(tmp_path, ENGLISH, chinese)
+    assert translations.differences(page, translation) == []
+    translation.write_text(chinese.replace("```output\n2", "```output\n3"), encoding="utf-8")
+    assert translations.differences(page, translation) == [
+        f"{translation}: block 1 differs in its output"
+    ]
+    translation.write_text(chinese.replace("print(1 + 1)", "print(1+1)"), encoding="utf-8")
+    assert "block 1 differs in its code" in translations.differences(page, translation)[0]
+    translation.write_text(chinese.replace("## 第一部分", "### 第一部分"), encoding="utf-8")
+    assert "heading levels" in translations.differences(page, translation)[0]
+
+
+def test_make_outputs_copies_new_outputs_and_the_stamp_into_the_translation(tmp_path: Path):
+    english = "# T\n\n```python\nprint('new')\n```\n\n```output\nold\n```\n"
+    page, translation = pair(tmp_path, english, english.replace("# T", "# 标题"))
+    outputs.write_outputs(page)
+    assert "```output\nnew\n```" in translation.read_text(encoding="utf-8")
+    assert translations.differences(page, translation) == []
+    assert translation.read_text(encoding="utf-8").startswith("# 标题")
+
+
+def test_a_translation_whose_code_lags_behind_is_refused_by_make_outputs(tmp_path: Path):
+    english = "# T\n\n```python\nprint('a')\n```\n"
+    page, _ = pair(tmp_path, english, english.replace("'a'", "'b'"))
+    with pytest.raises(ValueError, match="its code is not the English page's"):
+        outputs.write_outputs(page)
+
+
+def test_chinese_headings_get_the_english_ids():
+    english = "# Tensors\n\n## The `dtype` of a tensor\n\n```python\n# not a heading\n```\n"
+    chinese = "# 张量\n\n## 张量的 `dtype`\n\n```python\n# not a heading\n```\n"
+    marked = translations.with_english_ids(chinese, english)
+    assert "# 张量 { #tensors }" in marked
+    assert "## 张量的 `dtype` { #the-dtype-of-a-tensor }" in marked
+    assert "# not a heading\n" in marked
