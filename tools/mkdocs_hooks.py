@@ -4,8 +4,9 @@
   notebooks' install line and the Set-up page's install and clone lines; without one they are
   left out.
 - Every chapter with code gets a notebook (tools/notebooks.py) and a notebook page, rendered by
-  the mkdocs-jupyter plugin and reworked by tools/notebook_pages.py; they stay out of the nav and
-  of search. Under the chapter's title: "Notebook", "Download notebook", "Open in Colab".
+  the mkdocs-jupyter plugin (its templates compiled once per build: tools/notebook_templates.py)
+  and reworked by tools/notebook_pages.py; they stay out of the nav and of search. Under the
+  chapter's title: "Notebook", "Download notebook", "Open in Colab".
 - Chapter pages (tools/chapter_page.py): the stamp becomes one line with its details folded;
   skip directives become badges, tolerance directives a note under their output, and the output
   of each GPU-only block is labelled verified or expected (tools/gpu_check.py); outputs and
@@ -41,6 +42,7 @@ from tools import (  # noqa: E402
 )
 from tools.cjk_font import CJK, mark_chinese  # noqa: E402
 from tools.notebook_pages import notebook_page  # noqa: E402
+from tools.notebook_templates import share_compiled_templates  # noqa: E402
 from tools.site_figures import figure_links  # noqa: E402
 from tools.site_text import language_of, language_root  # noqa: E402
 
@@ -59,6 +61,7 @@ def on_config(config, **kwargs):
     # into the project; one folder per language, since a build evicts the entries it did not use.
     cache = site.cache_folder(f"notebook-pages-{build_language(config)}")
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache)
+    share_compiled_templates()
     repository = site.repository()
     config.site_url = site.site_url(repository) or None
     config.extra["repository"] = repository
