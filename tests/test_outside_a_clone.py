@@ -1,20 +1,20 @@
 """A reader who never clones the project: notebooks downloaded from the site, a fresh Python.
 
 The environment has torch and torchvision but not the project: a new virtual environment whose
-site-packages holds a `.pth` line naming this environment's site-packages (Python reads no `.pth`
-file in a folder that a `.pth` line adds, so the project's editable install stays invisible and
-`import snippets` fails). Each notebook runs top to bottom in its own empty folder, without
-network, its first cell installing what the chapter imports. The helper package is installed with
-the very line the site gives readers, `pytorch-essential-training @ git+https://github.com/...`:
-git, told to fetch that URL from a local repository holding this working tree's package
-(`url.<base>.insteadOf`), and pip, told to use no index, do the rest.
+site-packages holds a `.pth` line naming the folder this environment imports torch from (Python
+reads no `.pth` file in a folder that a `.pth` line adds, so the project's editable install stays
+invisible and `import snippets` fails). Each notebook runs top to bottom in its own empty folder,
+without network, its first cell installing what the chapter imports. The helper package is
+installed with the very line the site gives readers, `pytorch-essential-training @
+git+https://github.com/...`: git, told to fetch that URL from a local repository holding this
+working tree's package (`url.<base>.insteadOf`), and pip, told to use no index, do the rest.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
-import sysconfig
 import venv
 from pathlib import Path
 
@@ -40,7 +40,10 @@ def fresh_python(tmp_path_factory) -> Path:
         check=True,
         timeout=60,
     ).stdout.strip()
-    (Path(purelib) / "test-environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # Where torch is, not this environment's purelib: that of `make publish-rehearsal`'s
+    # environment holds only a .pth line of its own (tools/rehearsal.py, link_environment).
+    packages = Path(importlib.util.find_spec("torch").origin).resolve().parents[1]
+    (Path(purelib) / "test-environment.pth").write_text(f"{packages}\n")
     return python
 
 

@@ -74,7 +74,9 @@ def used_characters(docs: Path = DOCS) -> dict[str, list[str]]:
     for path in text_sources(docs):
         if not path.is_file():
             continue
-        name = path.relative_to(docs.parent).as_posix()
+        # Material's file lies outside the project wherever its environment does.
+        inside = path.is_relative_to(docs.parent)
+        name = path.relative_to(docs.parent).as_posix() if inside else str(path)
         for run in CJK.findall(path.read_text(encoding="utf-8")):
             for character in run:
                 if name not in used.setdefault(character, []):
