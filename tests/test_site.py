@@ -175,6 +175,8 @@ def test_stamps_badges_and_tolerance_notes_come_from_the_page_source(site: Path,
     assert html.count('class="tolerance-note"') == sum(b.tolerance is not None for b in blocks)
     if not gpu:  # pages with GPU-only blocks: tests/test_gpu_check.py
         assert "GPU-only outputs" not in html and "gpu-output" not in html
+    # No directive or hidden block shows as text (one inside a solution once did).
+    assert "&lt;!--" not in html and "invisible-code-block" not in html
 
 
 BADGE = re.compile(
@@ -467,7 +469,7 @@ def test_the_gloss_check_sees_a_fallback_font(browser, server):
     """The sweep asks Chromium which font drew each gloss: with the subset's face gone from the
     font stack, the same question must name the fallback (a system font, or none)."""
     context, page, problems = open_page(browser, f"{server}/06-manipulating-tensors/", server)
-    page.add_style_tag(content='span:lang(zh) { font-family: "DejaVu Sans", serif !important; }')
+    page.add_style_tag(content='span[lang|="zh"] { font-family: "DejaVu Sans", serif !important; }')
     page.evaluate("document.fonts.ready.then(() => true)")
     glosses = page.evaluate(GLOSS_WEIGHTS)
     cdp = context.new_cdp_session(page)
@@ -480,6 +482,23 @@ def test_the_gloss_check_sees_a_fallback_font(browser, server):
     found = gloss_problems(glosses, fonts)
     assert len(found) == sum(1 for used in fonts if used) > 3, found
     assert problems == []
+
+
+def test_code_and_outputs_keep_the_code_font_on_a_chinese_page(browser, server):
+    """The subset font is for Chinese text: on a Chinese page (html lang="zh-Hans") every token
+    of code and output is drawn in the code font, as on its English page."""
+    fonts = {}
+    for prefix in ["", "zh/"]:
+        url = f"{server}/{prefix}06-manipulating-tensors/"
+        context, page, problems = open_page(browser, url, server)
+        fonts[prefix] = page.evaluate(
+            """() => Array.from(document.querySelectorAll(".md-typeset pre code *"))
+                .map(element => getComputedStyle(element).fontFamily)"""
+        )
+        context.close()
+        assert problems == []
+    assert len(set(fonts[""])) == 1 and "mono" in fonts[""][0].lower(), set(fonts[""])
+    assert set(fonts["zh/"]) == set(fonts[""])
 
 
 def test_dark_mode_toggle_keeps_the_choice(browser, server):

@@ -98,6 +98,7 @@ def test_the_stamp_is_one_summary_line_and_folded_details():
     )
     stamp = chapter_page.stamp(html, [], "en")  # a page without GPU-only blocks
     summary = stamp.split("<summary>")[1].split("</summary>")[0]
-    assert summary == "Outputs verified with torch 2.14.1 on CPU · stand-in data · 2026-11-27"
+    date = '<span class="stamp-date">2026-11-27</span>'
+    assert summary == f"Outputs verified with torch 2.14.1 on CPU · stand-in data · {date}"
     assert "(the cu130 build)" in stamp and "training split, 5,000 images" in stamp
     assert "GPU" not in stamp

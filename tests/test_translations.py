@@ -3,12 +3,13 @@ carrying exactly its English page's code, outputs, directives, stamp and figures
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tools import harness, outputs, translations
+from tools import chapter_page, harness, outputs, page_syntax, translations
 
 PAGES = harness.chapters()
 ENGLISH = """\
@@ -82,3 +83,17 @@ def test_chinese_headings_get_the_english_ids():
     assert "# 张量 { #tensors }" in marked
     assert "## 张量的 `dtype` { #the-dtype-of-a-tensor }" in marked
     assert "# not a heading\n" in marked
+
+
+def test_the_stamps_data_is_told_in_each_language():
+    """The stamp's data (snippets.cifar10.describe_data's words) reads in the page's language."""
+    stamps = [page_syntax.read_stamp(page.read_text("utf-8")) or {} for page in PAGES]
+    recorded = {stamp.get("data") for stamp in stamps}
+    recorded = sorted(data for data in recorded if data) + ["CIFAR-10, test split, 10,000 images"]
+    assert len(recorded) > 1, "the CIFAR-10 chapters' stamps name their data"
+    for data in recorded:
+        assert chapter_page.described_data(data, "en") == data
+        chinese = chapter_page.described_data(data, "zh")
+        assert re.fullmatch(r"[^a-z]*(CIFAR-10)?[^a-z]*", chinese), chinese
+    with pytest.raises(ValueError, match="DESCRIBED_DATA"):
+        chapter_page.described_data("MNIST, training split, 60,000 images", "zh")

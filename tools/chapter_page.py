@@ -174,7 +174,7 @@ def skip_badge(skip: page_syntax.SkipIf, language: str) -> str:
     condition = html_lib.escape(skip.condition)
     return (
         f'<p class="skip-badge skip-badge--{skip.kind}" data-skip-if="{condition}">'
-        f"<strong>{title}</strong>: {sentence}</p>"
+        f"<strong>{title}</strong>{text(language, 'badge separator')}{sentence}</p>"
     )
 
 
@@ -215,7 +215,7 @@ def stamp(html: str, gpu: list, language: str) -> str:
         version=fields["torch"].split("+")[0],
         device=fields["device"].split(" (")[0],
         data=data,
-        date=fields["date"],
+        date=f'<span class="stamp-date">{fields["date"]}</span>',  # never broken at a hyphen
     )
     build = fields["torch"].partition("+")[2]
     details = text(
@@ -228,15 +228,35 @@ def stamp(html: str, gpu: list, language: str) -> str:
         date=fields["date"],
     )
     if "data" in fields:
-        details += text(language, "data", data=fields["data"])
+        details += text(language, "data", data=described_data(fields["data"], language))
     if gpu:
         proven = [proof for _, proof in gpu if proof is not None]
         summary += text(language, "stamp gpu", proven=len(proven), blocks=len(gpu))
-        details += " " + gpu_sentence(len(gpu), proven, language)
+        details += text(language, "sentence gap") + gpu_sentence(len(gpu), proven, language)
     details = re.sub(r"`([^`]+)`", r"<code>\1</code>", details)
     return (
         f'<details class="outputs-stamp"><summary>{summary}</summary><p>{details}</p></details>\n'
     )
+
+
+# snippets.cifar10.describe_data's words, which the stamp records.
+DESCRIBED_DATA = re.compile(
+    r"(?P<kind>the stand-in \(synthetic images, not CIFAR-10\)|CIFAR-10),"
+    r" (?P<split>training|test) split, (?P<count>[\d,]+) images"
+)
+
+
+def described_data(data: str, language: str) -> str:
+    """The stamp's data, as describe_data put it, in the page's language."""
+    found = DESCRIBED_DATA.fullmatch(data)
+    if found is None:
+        raise ValueError(
+            f"the stamp's data {data!r} is not in snippets.cifar10.describe_data's words:"
+            " update DESCRIBED_DATA in tools/chapter_page.py along with it"
+        )
+    kind = text(language, f"data {found['kind'].split(' (')[0]}")
+    split = text(language, f"data {found['split']}")
+    return text(language, "data described", kind=kind, split=split, count=found["count"])
 
 
 def gpu_sentence(blocks: int, proven: list, language: str) -> str:

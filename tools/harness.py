@@ -227,6 +227,19 @@ def blocks(document: Document) -> list[Block]:
     return [region.parsed for _, region in document.regions if isinstance(region.parsed, Block)]
 
 
+def without_hidden_blocks(markdown: str) -> str:
+    """The page as the site shows it: each hidden block cut out, its lines whole. Python-Markdown
+    takes a comment for raw HTML only at the left margin: inside a solution (indented) it would
+    show the check's code as text, its comments as headings."""
+    for region in sorted(
+        HIDDEN(Document(markdown, "page.md")), key=lambda r: r.start, reverse=True
+    ):
+        start = markdown.rfind("\n", 0, region.start) + 1  # the indentation goes too
+        end = page_syntax.COMMENT_END.search(markdown, region.end).end()
+        markdown = markdown[:start] + markdown[end:].removeprefix("\n")
+    return markdown
+
+
 def setup(namespace: dict) -> None:
     """Fresh, seeded state for every chapter, so its output is the same on every run.
 

@@ -123,14 +123,16 @@ def on_post_build(config, **kwargs) -> None:
 
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
-    """Listings of snippets/ code get no copy button (their imports live elsewhere); the home
-    page's outline table is built from the chapters themselves; the install and clone lines come
-    from the repository the site is built for (tools/site.py)."""
+    """Hidden blocks are cut out (tools/harness.py); listings of snippets/ code get no copy
+    button (their imports live elsewhere); the home page's outline table is built from the
+    chapters themselves; the install and clone lines come from the repository the site is built
+    for (tools/site.py)."""
     source = Path(page.file.abs_src_path)
     language = language_of(source)
     if translations.is_translation(source):
         english = translations.english_of(source).read_text(encoding="utf-8")
         markdown = translations.with_english_ids(markdown, english)
+    markdown = harness.without_hidden_blocks(markdown)
     markdown = LISTING_FENCE.sub(r"\g<indent>``` { .python .no-copy .listing }\n", markdown)
     repository = config.extra["repository"]
     install = site.install_block(repository, language)

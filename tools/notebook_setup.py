@@ -37,7 +37,7 @@ DISTRIBUTIONS = {
 CHECK = """{comment}
 needs = {needs!r}
 missing = [package for module, package in needs.items() if find_spec(module) is None]
-if missing:  # e.g. in Colab, for the helper package
+if missing:  {missing_comment}
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)"""
 FROM_A_CLONE = """if find_spec("snippets") is None:
     raise ModuleNotFoundError({message!r})"""
@@ -99,7 +99,12 @@ def setup_cell(
     modules.add("torch")  # the cell itself imports torch, to name its version
     required = needs(modules, helper, place)
     comment = text(language, "setup needs comment")
-    install = [CHECK.format(comment=comment, needs=required)] if required else []
+    missing_comment = text(language, "setup missing comment")
+    install = (
+        [CHECK.format(comment=comment, needs=required, missing_comment=missing_comment)]
+        if required
+        else []
+    )
     if HELPER_MODULE in modules and helper is None:
         install.append(FROM_A_CLONE.format(message=text(language, "setup from a clone")))
     return SETUP.format(

@@ -136,7 +136,7 @@ def badge(block: harness.Block, proof, language: str) -> str:
     """The Markdown before a skipped block's cell: the site's badge, and for a GPU-only block
     whether the output shown was proven by a GPU run (tools/gpu_check.py) or is only expected."""
     title, sentence = site_text.badge(block.skip, language)
-    markdown = f"**{title}**: {sentence}"
+    markdown = f"**{title}**{site_text.text(language, 'badge separator')}{sentence}"
     if block.skip.kind == "gpu" and block.expected is not None:
         if proof is None:
             shown = site_text.text(language, "notebook expected")

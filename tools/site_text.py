@@ -48,7 +48,14 @@ TEXT = {
         " and compares.",
         "but the gpu-only ones": " but the GPU-only ones",
         "build": " (the {build} build)",
+        "sentence gap": " ",  # between two sentences the site puts together
         "data": " Data: {data}.",
+        # The data a page's stamp names, as snippets.cifar10.describe_data words it.
+        "data described": "{kind}, {split} split, {count} images",
+        "data the stand-in": "the stand-in (synthetic images, not CIFAR-10)",
+        "data CIFAR-10": "CIFAR-10",
+        "data training": "training",
+        "data test": "test",
         "gpu all proven": "Its {blocks}: {runs}.",
         "gpu none proven": "Its {blocks} show the expected output, marked as such: not yet run"
         " on a GPU.",
@@ -56,6 +63,7 @@ TEXT = {
         " output, marked as such: not yet run on a GPU.",
         "gpu-only output": "{count} GPU-only output|{count} GPU-only outputs",
         "gpu-only block": "{count} GPU-only block|{count} GPU-only blocks",
+        "badge separator": ": ",  # between a badge's title and its sentence
         "badge gpu": "GPU only|{reason}. It runs where CUDA exists, and is skipped elsewhere.",
         "badge no-gpu": "Without a GPU|runs where there is no CUDA GPU ({reason}).",
         "badge conditional": "Runs only where it applies|skipped when {reason}.",
@@ -67,6 +75,7 @@ TEXT = {
         " the torch version\n# that verified the outputs below.",
         "setup needs comment": "# What this chapter imports, and what pip installs for each"
         " where it is missing:",
+        "setup missing comment": "# e.g. in Colab, for the helper package",
         "setup printed": "outputs verified with torch {{VERIFIED_WITH}}; this runs torch"
         " {{torch.__version__}}",
         "setup warning": "another torch version: most outputs match; some messages may differ",
@@ -107,14 +116,21 @@ TEXT = {
         "`make test` 会重新运行每个代码块并比较。",
         "but the gpu-only ones": "除仅限 GPU 的输出外",
         "build": "（{build} 版本）",
+        "sentence gap": "",
         "data": "数据：{data}。",
+        "data described": "{kind}，{split}，{count} 张图像",
+        "data the stand-in": "离线替代数据集（合成图像，不是 CIFAR-10）",
+        "data CIFAR-10": "CIFAR-10",
+        "data training": "训练集",
+        "data test": "测试集",
         "gpu all proven": "它的 {blocks}：{runs}。",
         "gpu none proven": "它的 {blocks}显示的是预期输出，并已如此标注：尚未在 GPU 上运行。",
         "gpu some proven": "它的 {blocks}中，{proven} 个：{runs}；"
         "其余显示预期输出，并已如此标注：尚未在 GPU 上运行。",
         "gpu-only output": "{count} 个仅限 GPU 的输出|{count} 个仅限 GPU 的输出",
         "gpu-only block": "{count} 个仅限 GPU 的代码块|{count} 个仅限 GPU 的代码块",
-        "badge gpu": "仅限 GPU|{reason}。有 CUDA 的地方运行，其他地方跳过。",
+        "badge separator": "：",
+        "badge gpu": "仅限 GPU|{reason}。在有 CUDA 的环境中运行，其他环境跳过。",
         "badge no-gpu": "无 GPU 时|在没有 CUDA GPU 的地方运行（{reason}）。",
         "badge conditional": "仅在适用时运行|以下情况跳过：{reason}。",
         "notebook gpu note": "*此单元格下方显示的输出：{shown}。*",
@@ -123,6 +139,7 @@ TEXT = {
         "proof run": "{device}，torch {torch}，{date}",
         "setup comment": "# 准备：安装本章导入但缺少的包，并显示验证下方输出所用的 torch 版本。",
         "setup needs comment": "# 本章导入的模块，以及缺少时 pip 为其安装的包：",
+        "setup missing comment": "# 例如在 Colab 中，缺少的是辅助包",
         "setup printed": "输出已用 torch {{VERIFIED_WITH}} 验证；当前运行的是 torch"
         " {{torch.__version__}}",
         "setup warning": "torch 版本不同：大多数输出一致，部分消息的措辞可能不同",
@@ -140,9 +157,7 @@ REASONS = {
     "needs the real CIFAR-10 download; CIFAR10_STAND_IN=1 selects the stand-in": (
         "需要下载真实的 CIFAR-10；CIFAR10_STAND_IN=1 选择的是替代数据集"
     ),
-    "this machine has CUDA, and the block above shows the pinned batch": (
-        "这台机器有 CUDA，上面的代码块已显示锁页内存中的批次"
-    ),
+    "where CUDA exists, the block above runs instead": "有 CUDA 的环境改为运行上面的代码块",
     "this machine has an accelerator": "这台机器有加速器",
 }
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from snippets.cifar10.stand_in import CLASSES
 from snippets.cifar10.training import History
@@ -43,7 +44,11 @@ def show_images(
     rows = -(-len(images) // columns)
     size = min(1.6, WIDTH / columns)  # inches per image
     fig, axes = plt.subplots(
-        rows, columns, figsize=(columns * size, rows * (size + 0.3)), squeeze=False
+        rows,
+        columns,
+        figsize=(columns * size, rows * (size + 0.3)),
+        squeeze=False,
+        layout="constrained",  # keeps a title of two lines clear of the images' titles
     )
     for ax in axes.flat:
         ax.axis("off")
@@ -52,7 +57,6 @@ def show_images(
         ax.set_title(classes[int(label)], fontsize=FONT, pad=4)
     if title:
         fig.suptitle(textwrap.fill(title, TITLE_WIDTH), fontsize=FONT)
-    fig.tight_layout(h_pad=1.2)
     return fig
 
 
@@ -72,7 +76,8 @@ def plot_history(history: History, title: str = "") -> Figure:
     accuracy_ax.set_ylabel("accuracy (%)", fontsize=FONT)
     accuracy_ax.set_title("Validation accuracy", fontsize=FONT)
     for ax in (loss_ax, accuracy_ax):
-        ax.set_xticks(list(epochs))
+        # Whole epochs only, and few enough to read: every one of 3, every fifth of 40.
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
         ax.tick_params(labelsize=FONT)
         ax.grid(alpha=0.3)
     if title:
