@@ -38,6 +38,7 @@ def test_the_notebook_is_the_pages_visible_code_with_its_outputs(path: Path):
         assert any(o.output_type == "display_data" for o in cell.outputs) == bool(block.image)
     markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert "<!--" not in markdown and ".md)" not in markdown
+    assert "--8<--" not in markdown  # a results table is written out, not included
 
 
 def test_a_skipped_block_becomes_a_cell_that_runs_where_its_condition_allows():

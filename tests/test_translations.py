@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import chapter_page, harness, outputs, page_syntax, translations
+from tools import chapter_page, harness, outputs, page_syntax, results_tables, translations
 
 PAGES = harness.chapters()
 ENGLISH = """\
@@ -97,3 +97,27 @@ def test_the_stamps_data_is_told_in_each_language():
         assert re.fullmatch(r"[^a-z]*(CIFAR-10)?[^a-z]*", chinese), chinese
     with pytest.raises(ValueError, match="DESCRIBED_DATA"):
         chapter_page.described_data("MNIST, training split, 60,000 images", "zh")
+
+
+RESULTS = sorted(
+    {found["path"] for page in PAGES for found in results_tables.INCLUDE.finditer(page.read_text())}
+)
+
+
+@pytest.mark.parametrize("path", RESULTS)
+def test_each_results_table_reads_in_chinese_with_all_its_numbers(path: str):
+    english, chinese = (results_tables.results_table(path, language) for language in ("en", "zh"))
+    assert results_tables.numbers(chinese) == results_tables.numbers(english)
+    assert results_tables.untranslated(path) == [], "add them to PHRASES in tools/results_tables.py"
+
+
+def test_a_results_table_with_a_new_phrase_is_named(tmp_path: Path, monkeypatch):
+    table = tmp_path / "benchmarks" / "results" / "new.md"
+    table.parent.mkdir(parents=True)
+    header = "| recipe, CPU (5,000 stand-in images) | images/s | epoch | speed-up |\n"
+    table.write_text(header + "| + label smoothing | 7 | 1.00 s | 1.0x |\n")
+    monkeypatch.setattr(results_tables, "ROOT", tmp_path)
+    assert results_tables.untranslated("benchmarks/results/new.md") == ["label", "smoothing"]
+    page = '## Speed\n\n--8<-- "benchmarks/results/new.md"\n\nThen.\n'
+    written = results_tables.with_results_tables(page, "zh")
+    assert "配方，CPU（5,000 张替代数据集图像）" in written and "--8<--" not in written

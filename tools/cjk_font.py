@@ -54,7 +54,8 @@ def font_path(weight: str) -> Path:
 
 def text_sources(docs: Path = DOCS) -> list[Path]:
     """Every file whose text the site shows: the Markdown under docs/, the nav's titles, the
-    sentences the site adds (tools/site_text.py), the labels its style sheet writes, and the
+    sentences the site adds (tools/site_text.py), the results tables' words
+    (tools/results_tables.py), the labels its style sheet writes, and the
     words of Material's Chinese interface (the search box, its messages, button titles)."""
     import material
 
@@ -62,6 +63,7 @@ def text_sources(docs: Path = DOCS) -> list[Path]:
     added = [
         root / "mkdocs.yml",
         root / "tools" / "site_text.py",
+        root / "tools" / "results_tables.py",
         docs / "stylesheets" / "extra.css",
         Path(material.__file__).parent / "templates" / "partials" / "languages" / "zh.html",
     ]

@@ -17,7 +17,8 @@
   (tools/cjk_font.py).
 - The Chinese edition (docs/<page>.zh.md, built into zh/ by the mkdocs-static-i18n plugin): its
   headings take the English headings' ids, its notebooks are written from the translations, and
-  every sentence the site adds is in its language (tools/site_text.py).
+  every sentence the site adds is in its language (tools/site_text.py), and so are the benchmark
+  results tables it includes (tools/results_tables.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from tools import (  # noqa: E402
     harness,
     notebooks,
     page_syntax,
+    results_tables,
     site,
     translations,
 )
@@ -133,6 +135,7 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
         english = translations.english_of(source).read_text(encoding="utf-8")
         markdown = translations.with_english_ids(markdown, english)
     markdown = harness.without_hidden_blocks(markdown)
+    markdown = results_tables.with_results_tables(markdown, language)
     markdown = LISTING_FENCE.sub(r"\g<indent>``` { .python .no-copy .listing }\n", markdown)
     repository = config.extra["repository"]
     install = site.install_block(repository, language)

@@ -21,7 +21,15 @@ from pathlib import Path
 
 import nbformat
 
-from tools import gpu_check, harness, notebook_setup, page_syntax, site_text, translations
+from tools import (
+    gpu_check,
+    harness,
+    notebook_setup,
+    page_syntax,
+    results_tables,
+    site_text,
+    translations,
+)
 from tools.site_text import language_of, language_root
 
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?) (?P<kind>\w+)(?: "(?P<title>[^"]*)")?\s*$')
@@ -56,17 +64,18 @@ def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat
         block = region.parsed
         if block.hidden:  # hidden blocks only check; the reader's copy runs without them
             continue
-        add_markdown(cells, text[position:start], bases, stem)
+        add_markdown(cells, text[position:start], bases, stem, language)
         position = region.end
         if block.listing is not None:
-            add_markdown(cells, f"```python\n{block.listing.rstrip()}\n```", bases, stem)
+            listing = f"```python\n{block.listing.rstrip()}\n```"
+            add_markdown(cells, listing, bases, stem, language)
             continue
         if block.skip:
             cells.append(new_markdown_cell(badge(block, proofs.get(block.line), language)))
         cells.append(code_cell(block))
         if block.image_span:
             position = block.image_span[1]
-    add_markdown(cells, text[position:], bases, stem)
+    add_markdown(cells, text[position:], bases, stem, language)
     title = cells.pop(0) if cells and cells[0].cell_type == "markdown" else None
     blocks = harness.blocks(document)
     code = notebook_setup.setup_cell(blocks, install, version, str(path), language)
@@ -167,10 +176,11 @@ def figure_output(image: Path) -> nbformat.NotebookNode:
     )
 
 
-def add_markdown(cells: list, text: str, bases: tuple[str, str], page: str) -> None:
+def add_markdown(cells: list, text: str, bases: tuple[str, str], page: str, language: str) -> None:
     """The prose between two code cells, as Markdown cells; `bases` are where links to pages
     and to figures point (absolute on the published site, else relative to the notebook page)."""
     text = page_syntax.without_front_matter(text)  # settings for the harness and the site
+    text = results_tables.with_results_tables(text, language)
     text = COMMENT.sub("", flatten_admonitions(text))  # stamps and directives are for the site
     base, assets = bases
     text = LINK.sub(lambda link: f"]({base}{link['page']}/{link['anchor'] or ''})", text)
