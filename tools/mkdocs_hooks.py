@@ -46,7 +46,7 @@ from tools.cjk_font import CJK, mark_chinese  # noqa: E402
 from tools.notebook_pages import notebook_page  # noqa: E402
 from tools.notebook_templates import share_compiled_templates  # noqa: E402
 from tools.site_figures import figure_links  # noqa: E402
-from tools.site_text import language_of, language_root  # noqa: E402
+from tools.site_text import language_of, language_root, text  # noqa: E402
 
 NOTEBOOKS = notebooks.NOTEBOOKS
 LISTING_FENCE = re.compile(r"^(?P<indent>[ \t]*)```python\n(?=(?P=indent)--8<--\n)", re.M)
@@ -64,6 +64,9 @@ def on_config(config, **kwargs):
     cache = site.cache_folder(f"notebook-pages-{build_language(config)}")
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache)
     share_compiled_templates()
+    language = build_language(config)
+    # The headings' link title ("Permanent link"), in the language of the pages being built.
+    config.mdx_configs.setdefault("toc", {})["permalink_title"] = text(language, "permalink")
     repository = site.repository()
     config.site_url = site.site_url(repository) or None
     config.extra["repository"] = repository
@@ -72,7 +75,7 @@ def on_config(config, **kwargs):
             {
                 "icon": "fontawesome/brands/github",
                 "link": site.repository_url(repository),
-                "name": "Source on GitHub",
+                "name": text(language, "source on github"),
             }
         ]
         if repository

@@ -34,6 +34,8 @@ TEXT = {
         "notebook": "Notebook",
         "download notebook": "Download notebook",
         "open in colab": "Open in Colab",
+        "permalink": "Permanent link",
+        "source on github": "Source on GitHub",
         "back to the chapter": "Back to the chapter",
         "tolerance note": "Approximate output: the last digits vary with the hardware and the"
         " thread count.",
@@ -103,6 +105,8 @@ TEXT = {
         "notebook": "笔记本",
         "download notebook": "下载笔记本",
         "open in colab": "在 Colab 中打开",
+        "permalink": "永久链接",
+        "source on github": "GitHub 上的源代码",
         "back to the chapter": "返回本章",
         "tolerance note": "近似输出：最后几位数字随硬件和线程数而变。",
         "expected output": "预期输出：尚未在 GPU 上运行",
