@@ -13,14 +13,15 @@ REMOTE ?= origin
 
 .DEFAULT_GOAL := help
 .PHONY: help install serve test lint build screenshots outputs outputs-real gpu-check gpu-wheels \
-	benchmark publish publish-rehearsal clean
+	benchmark versions publish publish-rehearsal clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+# constraints.txt pins the releases the outputs are verified with (its header says how to move on).
+$(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet -e ".[docs,test]"
+	$(PYTHON) -m pip install --quiet -c constraints.txt -e ".[docs,test]"
 	touch $@
 
 # Without npm the workflow test says how to install it (and fails under CI); nothing else needs it.
@@ -71,6 +72,11 @@ gpu-wheels: $(INSTALLED) ## Download into .whl/ what gpu-check installs on a CUD
 benchmark: $(INSTALLED) ## Measure training speed (minutes) and update benchmarks/results/
 	$(PYTHON) benchmarks/training_speed.py --write
 	$(PYTHON) benchmarks/matmul_devices.py --write
+
+# RELEASES: oldest, newest or a torch release such as 2.12.0 (default: oldest newest). Each gets
+# a virtual environment of its own in ~/.cache/pytorch-essential-training/versions/ (about 6 GB).
+versions: $(INSTALLED) ## Run every chapter as a reader under other torch releases; update benchmarks/results/
+	$(PYTHON) -m tools.versions --write $(RELEASES)
 
 # No install first: the workflow's deploy job has only ghp-import (`make publish PYTHON=python`).
 publish: ## Push site/ (make build) to the gh-pages branch of REMOTE (default: origin)

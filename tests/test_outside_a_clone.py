@@ -6,14 +6,14 @@ reads no `.pth` file in a folder that a `.pth` line adds, so the project's edita
 invisible and `import snippets` fails). Each notebook runs top to bottom in its own empty folder,
 without network, its first cell installing what the chapter imports. The helper package is
 installed with the very line the site gives readers, `pytorch-essential-training @
-git+https://github.com/...`: git, told to fetch that URL from a local repository holding this
-working tree's package (`url.<base>.insteadOf`), and pip, told to use no index, do the rest.
+git+https://github.com/...@COMMIT`: git, told to fetch that URL from this clone
+(`url.<base>.insteadOf`), checks out the commit the site was built from, and pip, told to use no
+index, does the rest.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import subprocess
 import venv
 from pathlib import Path
@@ -24,7 +24,6 @@ from tools import harness, reader
 from tools import site as settings
 
 CHAPTERS = ["01-tensors", "09-dl-training-intro", "12-testing-the-model"]
-PACKAGE_FILES = ["pyproject.toml", "README.md", "snippets"]
 
 
 @pytest.fixture(scope="module")
@@ -63,25 +62,14 @@ def importable(python: Path, *modules: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def package_repository(tmp_path_factory) -> Path:
-    """A git repository holding this working tree's package files, committed uncommitted
-    changes included: what `git+https://github.com/OWNER/NAME` would give on the published site."""
-    repository = tmp_path_factory.mktemp("repository")
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "--", *PACKAGE_FILES],
-        cwd=harness.ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout.split()
-    for name in listed:
-        (repository / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(harness.ROOT / name, repository / name)
-    git = ["git", "-c", "user.name=tests", "-c", "user.email=tests@localhost"]
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the package"]):
-        subprocess.run(git + command, cwd=repository, check=True, timeout=60)
-    return repository
+def package_repository() -> Path:
+    """What `git+https://github.com/OWNER/NAME@COMMIT` gives on the published site: this clone,
+    whose commit the site names (tools/site.py `commit`). Uncommitted changes are not in it: the
+    notebooks install the package as committed, and so does this test."""
+    commit = settings.commit()
+    if commit is None:
+        pytest.skip("not a git clone: the notebooks' install line names no commit to install")
+    return harness.ROOT
 
 
 def test_a_fresh_python_has_torch_but_not_the_project(fresh_python):
@@ -115,7 +103,8 @@ def test_downloaded_notebooks_run_alone_in_empty_folders_and_print_what_the_page
 def test_every_notebook_installs_only_what_its_chapter_imports(site, site_repository):
     import nbformat
 
-    helper = settings.install_target(site_repository)
+    helper = settings.install_target(site_repository, settings.commit())
+    assert helper.endswith(f"@{settings.commit()}"), helper  # the commit the site was built from
     for chapter in filter(harness.has_code, harness.chapters()):
         notebook = site / "notebooks" / chapter.stem / f"{chapter.stem}.ipynb"
         setup = nbformat.read(notebook, as_version=4).cells[1].source

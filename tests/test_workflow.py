@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tools import rehearsal
+from tools import rehearsal, versions
 from tools.site_checks import find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,3 +175,55 @@ def test_playwrights_download_last(no_browser, monkeypatch):
     downloaded.parent.mkdir()
     executable(downloaded.parent, "chrome")
     assert find_chromium() == str(downloaded)
+
+
+# ---- every install takes the pinned releases (constraints.txt; tools/versions.py) -------------
+
+
+def installs(text: str) -> list[str]:
+    """The commands of a script or Makefile that install Python packages with pip."""
+    return [line.strip() for line in text.splitlines() if re.search(r"\bpip\b.* install\b", line)]
+
+
+def test_constraints_pin_torch_and_torchvision_to_one_release_each():
+    pinned = versions.pins()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned.get("torch", "")), "constraints.txt: torch==X.Y.Z"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned.get("torchvision", "")), "torchvision==X.Y.Z"
+
+
+def test_the_pinned_torch_is_one_that_pyproject_admits():
+    pinned = tuple(map(int, versions.pins()["torch"].split(".")))
+    oldest = tuple(map(int, versions.lower_bound().split(".")))
+    assert oldest <= pinned
+
+
+def test_every_install_in_the_makefile_and_the_workflows_takes_the_pins():
+    unpinned = []
+    for path in [ROOT / "Makefile", *WORKFLOWS]:
+        text = path.read_text(encoding="utf-8")
+        unpinned += [f"{path.name}: {command}" for command in installs(text)
+                     if "-c constraints.txt" not in command]  # fmt: skip
+    assert unpinned == [], "pip installs without the pins (add `-c constraints.txt`)"
+
+
+def test_the_workflow_installs_with_make_install_and_ci_run_through_make_test():
+    build = [step.get("run", "") for step in steps("build")]
+    assert "make install" in build  # the Makefile's install, which takes the pins (test above)
+    ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci_run and not installs(ci_run)  # make test depends on make install
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^test: .*\$\(INSTALLED\)|^test: lint", makefile, re.M)
+    assert re.search(r"^lint: \$\(INSTALLED\)", makefile, re.M)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "python -m pip install torch torchvision",
+        "pip install 'torch>=2.6' -e .",
+        ".venv/bin/pip install --quiet -e '.[docs,test]'",
+    ],
+)
+def test_an_install_without_the_pins_is_found(command: str):
+    assert installs(f"jobs:\n  run: {command}\n") == [f"run: {command}"]
+    assert "-c constraints.txt" not in command

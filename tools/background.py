@@ -92,10 +92,7 @@ class Background:
         it, and the pages after it that load it) share a lane and a folder, so that they find
         that file as a reader going through the course would; every other page runs in the
         second lane. A page that runs once hands its reader run to `runs`, for its checks."""
-        pages = [path for path in harness.chapters() if harness.has_code(path)]
-        lanes = {"model": [path for path in pages if CHECKPOINT in path.read_text("utf-8")]}
-        lanes["others"] = [path for path in pages if path not in lanes["model"]]
-        for lane, paths in lanes.items():
+        for lane, paths in reader_lanes().items():
             folder = self.folder / f"reader-{lane}"
             folder.mkdir()
             pool = self.pool()  # in page order
@@ -119,6 +116,15 @@ class Background:
         if self.kernels is not None and self.kernels.done() and self.kernels.exception() is None:
             self.kernels.result().close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def reader_lanes() -> dict[str, list[Path]]:
+    """Every page with code, in two lanes of about the same length, each in page order: the pages
+    that use the model chapter 11 saves (CHECKPOINT: it, and the pages after it that load it),
+    which must run in one folder one after another, and every other page."""
+    pages = [path for path in harness.chapters() if harness.has_code(path)]
+    model = [path for path in pages if CHECKPOINT in path.read_text("utf-8")]
+    return {"model": model, "others": [path for path in pages if path not in model]}
 
 
 def build_site(out: Path) -> Path:

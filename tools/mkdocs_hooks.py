@@ -23,6 +23,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import sys
 import tempfile
@@ -49,6 +51,7 @@ from tools.site_figures import figure_links  # noqa: E402
 from tools.site_text import language_of, language_root, text  # noqa: E402
 
 NOTEBOOKS = notebooks.NOTEBOOKS
+log = logging.getLogger("mkdocs.hooks")
 LISTING_FENCE = re.compile(r"^(?P<indent>[ \t]*)```python\n(?=(?P=indent)--8<--\n)", re.M)
 # Pygments wraps every name, operator and punctuation mark in a span of its own; the theme
 # colours them like plain code text, so the spans only add elements (three quarters of a code
@@ -70,6 +73,15 @@ def on_config(config, **kwargs):
     repository = site.repository()
     config.site_url = site.site_url(repository) or None
     config.extra["repository"] = repository
+    commit = site.commit() if repository else None
+    # The helper package's pip requirement, at the commit this build is made from (tools/site.py).
+    config.extra["install_target"] = site.install_target(repository, commit)
+    if commit and not os.environ.get("GITHUB_SHA") and site.uncommitted_changes():
+        log.info(
+            "The working tree has uncommitted changes: the notebooks and the Set up page install"
+            " the helper package at HEAD (%s), which lacks them.",
+            commit[:12],
+        )
     config.extra["social"] = (
         [
             {
@@ -101,12 +113,11 @@ def on_files(files, config, **kwargs):
     on_post_build(config)  # `mkdocs serve` rebuilds without ending the last build's folder
     folder = Path(tempfile.mkdtemp(prefix="pet-notebooks-"))
     config.extra[BUILD_FOLDER] = str(folder)
-    repository = config.extra["repository"]
     language = build_language(config)
     # The i18n plugin keeps one site folder and puts a language's pages under its prefix (zh/).
     where = f"{language_root(language)}{NOTEBOOKS}"
     notebooks.write_notebooks(
-        folder / where, config.site_url or "", site.install_target(repository), language
+        folder / where, config.site_url or "", config.extra["install_target"], language
     )
     added = Files(
         [
@@ -141,7 +152,7 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
     markdown = results_tables.with_results_tables(markdown, language)
     markdown = LISTING_FENCE.sub(r"\g<indent>``` { .python .no-copy .listing }\n", markdown)
     repository = config.extra["repository"]
-    install = site.install_block(repository, language)
+    install = site.install_block(config.extra["install_target"], language)
     markdown = markdown.replace("<!-- setup: install-line -->", install)
     markdown = markdown.replace(
         "<!-- setup: clone-line -->", site.clone_block(repository, language)

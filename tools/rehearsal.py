@@ -60,7 +60,10 @@ RUNS_HERE = {  # the workflow's command: (what runs here instead, or None; why)
         "CIFAR10_STAND_IN=1 .venv/bin/python -m pytest docs",
         "on the stand-in, as the step before",
     ),
-    "python -m pip install ghp-import==2.1.0": (None, "nothing: the linked .venv has ghp_import"),
+    "python -m pip install -c constraints.txt ghp-import": (
+        None,
+        "nothing: the linked .venv has ghp_import",
+    ),
 }
 
 

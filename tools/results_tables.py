@@ -23,6 +23,37 @@ INCLUDE = re.compile(r'^--8<-- "(?P<path>benchmarks/results/[\w.-]+\.md)"$', re.
 NUMBER = r"[\d.,]+"
 # (pattern, replacement), applied in this order: longer phrases before the words inside them.
 PHRASES = [
+    # The releases checked (benchmarks/results/torch-versions.md, tools/versions.py). A printed
+    # line stays as it is, in its code span.
+    (
+        r"The outputs on this site are verified with torch ([\d.]+) and torchvision ([\d.]+)"
+        r" \(constraints\.txt\)\.",
+        r"本站的输出用 torch \1 与 torchvision \2 核对（constraints.txt）。",
+    ),
+    (
+        r"torch ([\d.]+), torchvision ([\d.]+): (\d+) of (\d+) blocks run, (\d+) print what the"
+        r" page shows\. Checked (\d{4}-\d\d-\d\d) \(([^)]*)\)\.",
+        r"torch \1，torchvision \2：\4 个代码块中 \3 个能运行，\5 个印出页面上的输出。"
+        r"核对于 \6（\7）。",
+    ),
+    (
+        r"\| chapter \| blocks \| run \| as shown \| what differs \|",
+        "| 章节 | 代码块 | 能运行 | 与页面相同 | 不同之处 |",
+    ),
+    (
+        r"block (\d+): prints (`[^`]*`) where the page shows (`[^`]*`)",
+        r"第 \1 个代码块：印出 \2，页面上是 \3",
+    ),
+    (r"block (\d+): prints more: (`[^`]*`)", r"第 \1 个代码块：多印出 \2"),
+    (r"block (\d+): prints less, not (`[^`]*`)", r"第 \1 个代码块：少印出 \2"),
+    (r"block (\d+): raises (`[^`]*`)", r"第 \1 个代码块：抛出 \2"),
+    (r"block (\d+): did not finish", r"第 \1 个代码块：没有运行完"),
+    (r"block (\d+): not reached", r"第 \1 个代码块：没有运行到"),
+    (r"block (\d+): shows another figure or value", r"第 \1 个代码块：显示的图或值不同"),
+    (r"not run: (`[^`]*`)", r"没有运行：\1"),
+    (r"(\d+) cores\b", r"\1 核"),
+    (r"\| nothing \|", "| 无 |"),
+    (r"; (?=第 )", "；"),
     # The GPU table before any GPU run (benchmarks/results/training-speed-gpu.md).
     (
         r"\*Not measured on a GPU yet\. This site prints no GPU figure that no run produced: the"
@@ -106,33 +137,45 @@ PHRASES = [
     (r"not reached", "未达到"),
     (r"\| ([\d.]+) epochs? \|", r"| \1 轮 |"),
     (r"batch (\d+)", r"批大小 \1"),
-    # Punctuation last: the commas and brackets that are left sit between Chinese words.
-    (r", ", "，"),
-    (r" \(([^()|]*)\)", r"（\1）"),
 ]
+# Punctuation last, outside code spans: the commas and brackets that are left sit between
+# Chinese words; a printed line keeps its own.
+PUNCTUATION = [(r", ", "，"), (r" \(([^()|]*)\)", r"（\1）")]
+CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+LINK = re.compile(r"\[[^\]]*\]\([^)]*\)")
 # English that stays: code names, units, hardware and data names.
 KEEP = {
     "AdamW", "ATen", "AVX2", "AVX512", "autocast", "bf16", "channels_last", "compile", "cpu",
     "CPU", "cuda", "CUDA", "DataLoader", "float32", "GFLOP", "GPU", "InMemoryBatches",
     "inference_mode", "lr", "momentum", "ms", "s", "x", "NCHW", "no_grad", "PIL", "SGD", "torch",
     "make", "gpu", "check", "benchmarks", "training_speed", "py", "write",
+    "torchvision", "constraints", "txt",
 }  # fmt: skip
 # Names of machines: whatever the scripts found (a CPU model, a GPU's name) stays as it is.
 MACHINE = re.compile(
     r"测量环境：[^（，]*(?:（[^）]*）)?"  # the CPU or GPU, as the script named it
     r"|\| (?:cuda|cpu) \| [^|]* \|"  # a device, in the matmul table
     r"|\d+\.\d+\.\d+\+\w+"  # a torch build, 2.11.0+cu130
+    r"|核对于 [\d-]+（[^）]*）"  # the machine a release was checked on
 )
 
 
 def results_table(path: str, language: str) -> str:
     """A results file's text in `language` (English: as the script wrote it)."""
-    text = (ROOT / path).read_text(encoding="utf-8")
+    return translate((ROOT / path).read_text(encoding="utf-8"), language)
+
+
+def translate(text: str, language: str) -> str:
+    """A results table's text in `language`: PHRASES, then PUNCTUATION outside code spans."""
     if language == "en":
         return text
     for pattern, replacement in PHRASES:
         text = re.sub(pattern, replacement, text)
-    return text
+    parts = CODE_SPAN.split(text)  # odd parts are code spans
+    for number in range(0, len(parts), 2):
+        for pattern, replacement in PUNCTUATION:
+            parts[number] = re.sub(pattern, replacement, parts[number])
+    return "".join(parts)
 
 
 def with_results_tables(markdown: str, language: str) -> str:
@@ -143,8 +186,14 @@ def with_results_tables(markdown: str, language: str) -> str:
 
 def untranslated(path: str) -> list[str]:
     """The English words left in a results file's Chinese rendering (beyond KEEP and machines)."""
-    chinese = MACHINE.sub("", results_table(path, "zh"))
-    return sorted({word for word in re.findall(r"[A-Za-z][A-Za-z_0-9]*", chinese)} - KEEP)
+    return untranslated_text(results_table(path, "zh"))
+
+
+def untranslated_text(chinese: str) -> list[str]:
+    """The English words of a translated table, beyond KEEP, machine names, code spans (what a
+    run printed) and links (a page's file name)."""
+    rest = LINK.sub("", CODE_SPAN.sub("", MACHINE.sub("", chinese)))
+    return sorted({word for word in re.findall(r"[A-Za-z][A-Za-z_0-9]*", rest)} - KEEP)
 
 
 def numbers(text: str) -> list[str]:

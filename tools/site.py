@@ -27,16 +27,7 @@ def repository() -> str | None:
         if not re.fullmatch(r"[\w.-]+/[\w.-]+", named):
             raise ValueError(f"GITHUB_REPOSITORY must look like owner/name, got {named!r}")
         return named
-    try:
-        remote = subprocess.run(
-            ["git", "remote", "get-url", "origin"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
+    remote = git("remote", "get-url", "origin")
     found = GITHUB.search(remote)
     return found["repository"] if found else None
 
@@ -58,11 +49,41 @@ def repository_url(repo: str) -> str:
     return f"https://github.com/{repo}"
 
 
-def install_target(repo: str | None) -> str | None:
-    """The pip requirement of the helper package, from the repository the site is built for:
-    what the Set-up page tells readers to install, and what the notebooks install where it is
-    missing. None without a repository (then install from a clone: `pip install -e .`)."""
-    return f"{PACKAGE} @ git+{repository_url(repo)}" if repo else None
+def install_target(repo: str | None, commit: str | None = None) -> str | None:
+    """The pip requirement of the helper package, from the repository the site is built for, at
+    the commit it is built from (see `commit`): what the Set-up page tells readers to install,
+    and what the notebooks install where it is missing, so that a notebook downloaded today
+    installs next year the package its outputs were verified with. None without a repository
+    (then install from a clone: `pip install -e .`)."""
+    if not repo:
+        return None
+    return f"{PACKAGE} @ git+{repository_url(repo)}" + (f"@{commit}" if commit else "")
+
+
+def commit() -> str | None:
+    """The commit the site is built from: GITHUB_SHA in a workflow, else the clone's HEAD; None
+    outside a git clone."""
+    named = os.environ.get("GITHUB_SHA", "").strip()
+    if named:
+        if not re.fullmatch(r"[0-9a-f]{40}", named):
+            raise ValueError(f"GITHUB_SHA must be a commit's 40 hex digits, got {named!r}")
+        return named
+    return git("rev-parse", "HEAD") or None
+
+
+def uncommitted_changes() -> bool:
+    """Whether the clone's tracked files differ from its HEAD (a build then names a commit
+    that lacks what it shows)."""
+    return bool(git("status", "--porcelain", "--untracked-files=no"))
+
+
+def git(*args: str) -> str:
+    """What a git command prints in the project's folder; "" where git fails or is missing."""
+    try:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def colab_url(repo: str, notebook: str) -> str:
@@ -88,17 +109,17 @@ def requirement(name: str) -> str:
     return wanted[0].split()[0]
 
 
-def install_block(repo: str | None, language: str = "en") -> str:
-    """The Set-up page's one install line, as a fenced block (or, without a repository, how to
-    install from a clone)."""
+def install_block(target: str | None, language: str = "en") -> str:
+    """The Set-up page's one install line for the helper package's pip requirement `target`
+    (`install_target`), as a fenced block (or, without one, how to install from a clone)."""
     from tools.site_text import text
 
-    if repo is None:
+    if target is None:
         return text(language, "no repository install")
     # One command on two lines (the backslash goes on); `.wrap` lets a long repository URL wrap
     # (docs/stylesheets/extra.css) rather than hide its end.
     torch = f'"{requirement("torch")}" "{requirement("torchvision")}"'
-    return f'``` {{ .bash .wrap }}\npip install {torch} \\\n    "{install_target(repo)}"\n```'
+    return f'``` {{ .bash .wrap }}\npip install {torch} \\\n    "{target}"\n```'
 
 
 def clone_block(repo: str | None, language: str = "en") -> str:

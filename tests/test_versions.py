@@ -1,0 +1,155 @@
+"""The version check's logic (tools/versions.py), from a recorded run: which releases it checks,
+how a reader run becomes a table row, the lines that say what differs, the table, and what makes
+the weekly workflow go red. The environments themselves (gigabytes each) are not built here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tools import reader, results_tables, versions
+
+FIXTURE = Path(__file__).parent / "fixtures" / "torch-versions.json"
+CHAPTER = """# A chapter
+
+```python
+print("same")
+```
+
+```output
+same
+```
+
+```python
+print("tensor([1.0000, 2.0000])")
+```
+
+```output
+tensor([1., 2.])
+```
+
+```python
+raise ValueError("mm: self must be a matrix")
+```
+
+```python
+print("never reached")
+```
+
+```output
+never reached
+```
+"""
+
+
+def test_the_oldest_release_is_read_from_pyproject(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\ndependencies = ["numpy>=1.24", "torch>=2.6"]\n')
+    assert versions.lower_bound(pyproject=pyproject) == "2.6.0"
+    pyproject.write_text('[project]\ndependencies = ["torch"]\n')
+    with pytest.raises(LookupError, match="no `torch>=X.Y` requirement"):
+        versions.lower_bound(pyproject=pyproject)
+
+
+def test_pins_are_the_exact_lines_of_a_constraints_file(tmp_path):
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("# header\ntorch==2.14.1  # verified\nTorchVision==0.29.1\nnumpy>=2\n")
+    assert versions.pins(constraints) == {"torch": "2.14.1", "torchvision": "0.29.1"}
+
+
+def test_releases_named_on_the_command_line(monkeypatch):
+    monkeypatch.setattr(versions, "lower_bound", lambda: "2.6.0")
+
+    def newest() -> str:  # what the index would say
+        return "2.15.0"
+
+    assert versions.releases_named([], newest) == ["2.6.0", "2.15.0"]
+    assert versions.releases_named(["newest", "2.12", "2.15.0"], newest) == ["2.15.0", "2.12.0"]
+    with pytest.raises(ValueError, match="not a release number: 'latest'"):
+        versions.releases_named(["latest"], newest)
+
+
+def test_a_reader_run_becomes_a_row_with_one_line_per_difference(tmp_path):
+    chapter = tmp_path / "07-a-chapter.md"
+    chapter.write_text(CHAPTER)
+    lines = [block.line for block in reader.shown_blocks(chapter)]
+    run = reader.ReaderRun(chapter.name)
+    run.cells = {
+        lines[0]: reader.CellRun(reader.Outcome.RAN, "same\n"),
+        lines[1]: reader.CellRun(reader.Outcome.RAN, "tensor([1.0000, 2.0000])\n"),
+        lines[2]: reader.CellRun(reader.Outcome.ERROR, detail="ValueError: mm: self must be"),
+    }
+    row = versions.summarize(chapter, run)
+    assert (row.page, row.blocks, row.ran, row.as_shown) == ("07-a-chapter.md", 4, 2, 1)
+    assert row.differences == [
+        "block 2: prints `tensor([1.0000, 2.0000])` where the page shows `tensor([1., 2.])`",
+        "block 3: raises `ValueError`",
+        "block 4: not reached",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "expected", "printed", "line"),
+    [
+        ("ran", "a\nb\n", "a\nc\n", "block 9: prints `c` where the page shows `b`"),
+        ("ran", "a\n", "a\nb\n", "block 9: prints more: `b`"),
+        ("ran", "a\nb\n", "a\n", "block 9: prints less, not `b`"),
+        ("ran", "a\n", "a\n", "block 9: shows another figure or value"),
+        ("ran", "x | y\n", "x | z\n", r"block 9: prints `x \| z` where the page shows `x \| y`"),
+        ("interrupted", "", "", "block 9: did not finish"),
+    ],
+)
+def test_difference_lines(outcome, expected, printed, line):
+    assert versions.difference_line(9, outcome, "", expected, printed) == line
+
+
+def test_a_long_printed_line_is_shortened():
+    line = versions.difference_line(1, "ran", "", "short\n", "x" * 200 + "\n")
+    assert line == f"block 1: prints `{'x' * 67}...` where the page shows `short`"
+
+
+def test_the_recorded_run_makes_the_table():
+    recorded = versions.load(FIXTURE)
+    text = versions.table(recorded, {"torch": "2.14.1", "torchvision": "0.29.1"})
+    assert text.startswith("The outputs on this site are verified with torch 2.14.1")
+    for release in recorded:
+        blocks = sum(row.blocks for row in release.chapters)
+        assert f"torch {release.torch}, torchvision {release.torchvision}: " in text
+        assert f"of {blocks} blocks run" in text
+        for row in release.chapters:
+            cells = f"| {row.blocks} | {row.ran} | {row.as_shown} | "
+            assert f"[{row.page.removesuffix('.md')}]({row.page}) {cells}" in text
+            assert ("; ".join(row.differences) or "nothing") in text
+
+
+def test_the_recorded_table_reads_in_chinese(tmp_path):
+    recorded = versions.load(FIXTURE)
+    table = tmp_path / "torch-versions.md"
+    table.write_text(versions.table(recorded, {"torch": "2.14.1", "torchvision": "0.29.1"}))
+    chinese = results_tables.translate(table.read_text(), "zh")
+    assert results_tables.numbers(chinese) == results_tables.numbers(table.read_text())
+    assert results_tables.untranslated_text(chinese) == []
+
+
+def test_a_difference_the_table_does_not_record_is_new():
+    recorded = versions.load(FIXTURE)
+    assert versions.new_differences(recorded, recorded) == []
+    changed = versions.load(FIXTURE)
+    changed[0].chapters[0].differences.append("block 3: did not finish")
+    page = changed[0].chapters[0].page
+    assert versions.new_differences(changed, recorded) == [
+        f"torch {changed[0].torch}: {page}: block 3: did not finish"
+    ]
+    unrecorded = [r for r in recorded if r.torch != changed[0].torch]
+    assert len(versions.new_differences(changed, unrecorded)) == sum(
+        len(row.differences) for row in changed[0].chapters
+    )
+
+
+def test_the_committed_table_is_the_one_its_data_makes():
+    data = versions.RESULTS.with_suffix(".json")
+    text = versions.table(versions.load(data), versions.pins())
+    assert versions.RESULTS.read_text(encoding="utf-8") == text, "run `make versions`"
+    json.loads(data.read_text(encoding="utf-8"))

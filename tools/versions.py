@@ -1,0 +1,375 @@
+"""Which PyTorch releases run every chapter as the pages show: a reader's run of each, per release.
+
+    python -m tools.versions                      # the oldest admitted torch, and the newest one
+    python -m tools.versions newest 2.12.0        # the newest, and 2.12.0
+    python -m tools.versions --write              # ... and rewrite RESULTS (`make versions`)
+
+It exits with 1 when a release shows a difference that RESULTS does not record for it (a release
+it does not record: any difference), so that the weekly workflow (.github/workflows/versions.yml)
+goes red when a new release breaks a chapter, and stays green on what is known and on the site.
+
+The site's outputs are verified with the releases pinned in constraints.txt; pyproject.toml admits
+older ones, and a reader (or Colab) may have a newer one. For each release checked, a virtual
+environment of its own (cached in ~/.cache/pytorch-essential-training/versions/, about 6 GB each
+with the CUDA libraries PyPI's torch brings; PIP_CONSTRAINT=/dev/null, so that no machine-wide
+pip constraint holds it back) runs every chapter's reader run (tools/reader.py: the page's copied
+code, fresh, offline, stand-in data) from a build of the site. The table says, per chapter, how
+many blocks ran, how many printed what the page shows, and each difference in one line, in fixed
+phrases that tools/results_tables.py puts into Chinese. `make versions` runs it with --write; the
+Set up page includes RESULTS. `make test` checks the logic (tests/test_versions.py), not the
+environments, which take minutes and gigabytes each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+CONSTRAINTS = ROOT / "constraints.txt"
+RESULTS = ROOT / "benchmarks" / "results" / "torch-versions.md"
+# Waits, in seconds: pip's answer from the index, and one release's install (about 3 GB of wheels).
+INDEX_TIMEOUT = 120
+INSTALL_TIMEOUT = 1800
+# pip, free of any constraint the machine sets (this file's environments choose their own torch).
+UNCONSTRAINED = {"PIP_CONSTRAINT": "/dev/null", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+RELEASE = re.compile(r"\d+\.\d+(\.\d+)?")
+
+
+@dataclass
+class Chapter:
+    """One chapter's reader run under one release: counts, and one line per difference."""
+
+    page: str  # the page's file name, 07-mathematical-functions.md
+    blocks: int
+    ran: int
+    as_shown: int
+    differences: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Release:
+    """One release's check: what was installed, when, where, and each chapter's run."""
+
+    torch: str
+    torchvision: str
+    date: str
+    machine: str
+    chapters: list[Chapter] = field(default_factory=list)
+
+
+# ---- the rules: which releases, pinned and admitted --------------------------------------------
+
+
+def pins(path: Path = CONSTRAINTS) -> dict[str, str]:
+    """name -> version of each `name==version` line of a constraints file."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==([^\s;#]+)", line.split("#")[0].strip())
+        if match:
+            found[match[1].lower()] = match[2]
+    return found
+
+
+def lower_bound(name: str = "torch", pyproject: Path = ROOT / "pyproject.toml") -> str:
+    """The oldest release of `name` that pyproject.toml admits, as a full version (2.6 -> 2.6.0)."""
+    dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    for requirement in dependencies:
+        match = re.fullmatch(rf"{re.escape(name)}\s*>=\s*({RELEASE.pattern})", requirement)
+        if match:
+            return full_version(match[1])
+    raise LookupError(f"pyproject.toml has no `{name}>=X.Y` requirement to read the oldest from")
+
+
+def full_version(release: str) -> str:
+    """2.6 -> 2.6.0; a version with three parts stays."""
+    if not RELEASE.fullmatch(release):
+        raise ValueError(f"not a release number: {release!r}; write it like 2.15.0")
+    return release if release.count(".") == 2 else f"{release}.0"
+
+
+def newest_release(python: str = sys.executable) -> str:
+    """The newest torch on the package index, as pip sees it (no constraint applied)."""
+    done = subprocess.run(
+        [python, "-m", "pip", "index", "versions", "torch"],
+        capture_output=True,
+        text=True,
+        timeout=INDEX_TIMEOUT,
+        env={**os.environ, **UNCONSTRAINED},
+    )
+    match = re.match(r"torch \(([^)]+)\)", done.stdout)
+    if done.returncode != 0 or match is None:
+        raise RuntimeError(f"pip could not list torch's releases:\n{done.stdout}{done.stderr}")
+    return match[1]
+
+
+# ---- the environments ------------------------------------------------------------------------
+
+
+def environment(release: str, folder: Path) -> Path:
+    """The Python of a virtual environment with torch `release`, a torchvision that pip pairs
+    with it, and this project; created once (folder/torch-<release>), the project reinstalled."""
+    home = folder / f"torch-{release}"
+    python = home / "bin" / "python"
+    marker = home / ".installed"
+    env = {**os.environ, **UNCONSTRAINED}
+    pip = [str(python), "-m", "pip", "install", "--quiet"]
+    if not marker.is_file():
+        subprocess.run([sys.executable, "-m", "venv", str(home)], check=True, timeout=300)
+        # ipykernel: the reader runs start their kernels with this Python.
+        command = [*pip, f"torch=={release}", "torchvision", "ipykernel", str(ROOT)]
+        subprocess.run(command, check=True, timeout=INSTALL_TIMEOUT, env=env)
+        marker.write_text(f"torch=={release}\n", encoding="utf-8")
+    # The project, as it is now (the chapters' helper package): its dependencies are there.
+    command = [*pip, "--no-deps", "--force-reinstall", str(ROOT)]
+    subprocess.run(command, check=True, timeout=600, env=env, cwd=tempfile.gettempdir())
+    return python
+
+
+def installed(python: Path) -> tuple[str, str]:
+    """(torch, torchvision) versions that `python` imports."""
+    probe = "import torch, torchvision; print(torch.__version__, torchvision.__version__)"
+    done = subprocess.run(
+        [str(python), "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    torch, torchvision = done.stdout.split()
+    return torch.split("+")[0], torchvision.split("+")[0]
+
+
+# ---- one release's runs, and their lines -------------------------------------------------------
+
+
+def code(text: str, limit: int = 70) -> str:
+    """A printed line as a code span in a table cell: shortened, its pipes and backticks safe."""
+    text = text.strip()
+    text = text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+
+
+def first_difference(expected: str, printed: str) -> tuple[str, str]:
+    """The first line where the page and the run differ: (page's, printed), "" where none."""
+    page, run = expected.strip().splitlines(), printed.strip().splitlines()
+    for want, have in zip(page, run, strict=False):
+        if want.strip() != have.strip():
+            return want, have
+    return (page[len(run)], "") if len(page) > len(run) else ("", run[len(page)])
+
+
+def difference_line(number: int, outcome: str, detail: str, expected: str, printed: str) -> str:
+    """One difference of the page's `number`th code block (as a reader counts them, from 1), in
+    the fixed phrases that tools/results_tables.py translates.
+    `outcome` is a reader.Outcome's value; a block that ran and printed its fence's text but
+    differs otherwise (a figure, or a value that Jupyter shows) has `expected == printed`."""
+    if outcome == "error":
+        return f"block {number}: raises {code(detail.split(':')[0], 40)}"
+    if outcome == "interrupted":
+        return f"block {number}: did not finish"
+    if outcome == "not run":
+        return f"block {number}: not reached"
+    if expected == printed:
+        return f"block {number}: shows another figure or value"
+    page, run = first_difference(expected, printed)
+    if not page:
+        return f"block {number}: prints more: {code(run)}"
+    if not run:
+        return f"block {number}: prints less, not {code(page)}"
+    return f"block {number}: prints {code(run)} where the page shows {code(page)}"
+
+
+def summarize(chapter: Path, run) -> Chapter:
+    """A reader run (tools/reader.py ReaderRun) as a table row."""
+    from tools import harness, reader
+    from tools.compare import matches
+
+    blocks = reader.shown_blocks(chapter)
+    row = Chapter(chapter.name, len(blocks), 0, 0)
+    for number, block in enumerate(blocks, start=1):
+        cell = run.cell(block.line)
+        expected, printed = block.expected or "", cell.printed
+        if cell.outcome is reader.Outcome.RAN:
+            row.ran += 1
+            if not reader.check_cell(harness.shown(chapter), block, cell):
+                row.as_shown += 1
+                continue
+            if matches(expected, printed, block.tolerance):
+                printed = expected  # what differs is not the printed text
+        line = difference_line(number, cell.outcome.value, cell.detail, expected, printed)
+        row.differences.append(line)
+    if run.problems and not run.cells:  # the page never ran: say why, in the runner's words
+        row.differences.append(f"not run: {code(run.problems[0], 100)}")
+    return row
+
+
+def check(release: str, site: Path, folder: Path) -> Release:
+    """Every chapter's reader run under `release`, in the lanes of the test run (conftest.py)."""
+    import concurrent.futures
+
+    from tools import background, reader
+
+    python = environment(release, folder)
+    torch, torchvision = installed(python)
+    kernels = reader.Kernels(reader.network_isolation(), python=str(python))
+    work = Path(tempfile.mkdtemp(prefix=f"pet-versions-{release}-"))
+
+    def lane(name: str, paths: list[Path]) -> list[Chapter]:
+        (work / name).mkdir()
+        runs = []
+        for path in paths:
+            run = reader.run_as_reader(site, path, work / name, kernels, timeout=CELL_TIMEOUT)
+            print(f"torch {torch}: {path.name}: {len(run.problems)} problem(s)", flush=True)
+            runs.append(summarize(path, run))
+        return runs
+
+    lanes = background.reader_lanes()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        futures = [pool.submit(lane, name, paths) for name, paths in lanes.items()]
+        chapters = [row for future in futures for row in future.result(timeout=LANE_TIMEOUT)]
+    chapters.sort(key=lambda row: row.page)
+    return Release(torch, torchvision, today(), machine(), chapters)
+
+
+# A cell's limit here: a release may be slower than the pinned one; the page's own limit is
+# tools/reader.py's. A lane (its pages in order) may take this long in all.
+CELL_TIMEOUT = 600
+LANE_TIMEOUT = 3 * 3600
+
+
+def today() -> str:
+    return datetime.date.today().isoformat()
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores"
+
+
+# ---- the table -------------------------------------------------------------------------------
+
+
+def table(releases: list[Release], pinned: dict[str, str]) -> str:
+    """RESULTS: one table per release, a row per chapter; the pinned release named first."""
+    lines = [
+        f"The outputs on this site are verified with torch {pinned['torch']} and torchvision"
+        f" {pinned['torchvision']} (constraints.txt).",
+        "",
+    ]
+    for release in releases:
+        blocks = sum(row.blocks for row in release.chapters)
+        ran = sum(row.ran for row in release.chapters)
+        shown = sum(row.as_shown for row in release.chapters)
+        lines += [
+            f"torch {release.torch}, torchvision {release.torchvision}: {ran} of {blocks} blocks"
+            f" run, {shown} print what the page shows. Checked {release.date} ({release.machine}).",
+            "",
+            "| chapter | blocks | run | as shown | what differs |",
+            "| --- | ---: | ---: | ---: | --- |",
+        ]
+        for row in release.chapters:
+            differs = "; ".join(row.differences) or "nothing"
+            page = f"[{row.page.removesuffix('.md')}]({row.page})"
+            lines.append(f"| {page} | {row.blocks} | {row.ran} | {row.as_shown} | {differs} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def save(releases: list[Release], path: Path) -> None:
+    """The table, and its data beside it (.json) for the next run to compare with."""
+    from snippets.files import atomic_write
+
+    atomic_write(path, table(releases, pins()).encode())
+    data = json.dumps([asdict(release) for release in releases], indent=1, ensure_ascii=False)
+    atomic_write(path.with_suffix(".json"), (data + "\n").encode())
+
+
+def load(path: Path) -> list[Release]:
+    """Releases saved by `save` (or a recorded fixture)."""
+    releases = []
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        chapters = [Chapter(**row) for row in entry.pop("chapters")]
+        releases.append(Release(**entry, chapters=chapters))
+    return releases
+
+
+def new_differences(checked: list[Release], recorded: list[Release]) -> list[str]:
+    """The differences of `checked` that `recorded` (the committed RESULTS) does not hold for the
+    same torch release, as "torch X: page: difference"; a release not recorded: all of them."""
+    known = {
+        (release.torch, row.page, line)
+        for release in recorded
+        for row in release.chapters
+        for line in row.differences
+    }
+    return [
+        f"torch {release.torch}: {row.page}: {line}"
+        for release in checked
+        for row in release.chapters
+        for line in row.differences
+        if (release.torch, row.page, line) not in known
+    ]
+
+
+def releases_named(words: list[str], newest=newest_release) -> list[str]:
+    """The releases to check, in order, once each: "oldest" is the oldest that pyproject.toml
+    admits, "newest" the newest on the index; no words: both."""
+    chosen = []
+    for word in words or ["oldest", "newest"]:
+        if word == "oldest":
+            chosen.append(lower_bound())
+        elif word == "newest":
+            chosen.append(newest())
+        else:
+            chosen.append(full_version(word))
+    return list(dict.fromkeys(chosen))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.versions",
+        description="Run every chapter as a reader would under other torch releases.",
+    )
+    parser.add_argument(
+        "releases",
+        nargs="*",
+        metavar="RELEASE",
+        help="oldest, newest, or a torch release like 2.12.0 (default: oldest newest)",
+    )
+    parser.add_argument("--write", action="store_true", help=f"rewrite {RESULTS.relative_to(ROOT)}")
+    parser.add_argument(
+        "--cache", type=Path, help="where the environments go (default: the user's cache folder)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        releases = releases_named(args.releases)
+    except ValueError as error:  # checked before anything is built or installed
+        parser.error(str(error))
+    from tools import background
+    from tools.site import cache_folder
+
+    folder = args.cache or cache_folder("versions")
+    folder.mkdir(parents=True, exist_ok=True)
+    site = background.build_site(Path(tempfile.mkdtemp(prefix="pet-versions-site-")) / "site")
+    results = [check(release, site, folder) for release in releases]
+    print(table(results, pins()))
+    recorded = load(RESULTS.with_suffix(".json")) if RESULTS.with_suffix(".json").is_file() else []
+    new = new_differences(results, recorded)
+    if args.write:
+        save(results, RESULTS)
+        print(f"wrote {RESULTS.relative_to(ROOT)}")
+    if new:
+        print("Differences that the committed table does not record:", *new, sep="\n  ")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
