@@ -19,9 +19,12 @@ PNG_TEXT_SIZE = "Smallest text (px)"
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write `data` to a temporary file next to `path`, then rename it over `path`.
+    """Write `data` to a temporary file next to `path`, flush it to the disk, then rename it over
+    `path`.
 
     If anything fails on the way, `path` keeps its old content and the temporary file is removed.
+    The flushes (of the file before the rename, of the folder after it) make that hold after a
+    crash of the machine too, not only of the program.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -30,11 +33,28 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
+            file.flush()
+            os.fsync(file.fileno())  # the bytes on the disk before the name points to them
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename in it) to the disk, where the system allows it."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # Windows cannot open a folder; its renames are flushed with the file
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:  # some file systems refuse to sync a folder; the file itself is synced
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def save_figure(figure, path: str | Path) -> None:

@@ -142,7 +142,7 @@ def test_net_maps_a_batch_to_ten_scores_and_has_the_notes_size():
 @pytest.mark.parametrize(
     ("images", "message"),
     [
-        (torch.zeros(4, 32, 32, 3), r"got \(4, 32, 32, 3\) \(channels last\?"),
+        (torch.zeros(4, 32, 32, 3), r"got \(4, 32, 32, 3\) \(colour values last, HWC\?"),
         (torch.zeros(3, 32, 32), r"image.unsqueeze\(0\)"),
         (torch.zeros(4, 1, 28, 28), r"shape \(B, 3, 32, 32\), got \(4, 1, 28, 28\)"),
         (torch.zeros(4, 3, 32, 32, dtype=torch.uint8), r"floating-point .*eval_transforms"),

@@ -78,7 +78,7 @@ def test_the_exported_raw_image_net_takes_pixels_at_any_batch_size(model):
         (torch.zeros(2, 32, 32, 3), r"expects uint8 pixels \(0..255\), got torch.float32"),
         (
             torch.zeros(2, 3, 32, 32, dtype=torch.uint8),
-            r"shape \(B, 32, 32, 3\), got \(2, 3, 32, 32\) \(channels first\?",
+            r"shape \(B, 32, 32, 3\), got \(2, 3, 32, 32\) \(colour values first, CHW\?",
         ),
         (torch.zeros(32, 32, 3, dtype=torch.uint8), r"got \(32, 32, 3\)$"),
     ],

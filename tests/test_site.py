@@ -24,7 +24,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from tools import cjk_font, harness, notebooks, reader
+from tools import cjk_font, harness, notebooks, reader, site_text
 from tools.site_checks import (
     CHROMIUM_FLAGS,
     CODE_PX,
@@ -179,6 +179,7 @@ def test_stamps_badges_and_tolerance_notes_come_from_the_page_source(site: Path,
     assert "&lt;!--" not in html and "invisible-code-block" not in html
 
 
+CHINESE_SPAN = re.compile(r'<span lang="zh-Hans">([^<]*)</span>')  # tools/cjk_font.py marks them
 BADGE = re.compile(
     r'<p class="skip-badge skip-badge--(?P<kind>[\w-]+)" data-skip-if="(?P<if>[^"]*)"'
 )
@@ -188,11 +189,21 @@ BADGE = re.compile(
 def test_each_badge_says_what_its_block_needs_on_the_chapter_and_its_notebook(site, chapter):
     """GPU only, without a GPU, or another condition: from the block's own skip directive."""
     blocks = harness.blocks(harness.parse(chapter))
-    wanted = [(b.skip.kind, b.skip.condition) for b in blocks if b.skip and not b.hidden]
-    for page in [site / chapter.stem, site / notebooks.NOTEBOOKS / chapter.stem]:
-        html = (page / "index.html").read_text(encoding="utf-8")
-        shown = [(found["kind"], html_lib.unescape(found["if"])) for found in BADGE.finditer(html)]
-        assert shown == wanted, page.relative_to(site)
+    skipped = [b.skip for b in blocks if b.skip and not b.hidden]
+    wanted = [(skip.kind, skip.condition) for skip in skipped]
+    for language, root in [("en", site), ("zh", site / "zh")]:
+        for page in [root / chapter.stem, root / notebooks.NOTEBOOKS / chapter.stem]:
+            html = (page / "index.html").read_text(encoding="utf-8")
+            found = BADGE.finditer(html)
+            shown = [(badge["kind"], html_lib.unescape(badge["if"])) for badge in found]
+            assert shown == wanted, page.relative_to(site)
+            # One badge per block, its title once: a notebook page once kept the notebook's own
+            # line beside the badge on the Chinese pages.
+            titles = [html_lib.escape(site_text.badge(skip, language)[0]) for skip in skipped]
+            plain = CHINESE_SPAN.sub(r"\1", html)  # the title's words, without the font's spans
+            for title in set(titles):
+                count = plain.count(f"<strong>{title}</strong>")
+                assert count == titles.count(title), (page.relative_to(site), title, count)
     if chapter.stem == "15-training-faster":  # the CPU fallback after the pinned-memory block
         assert ("no-gpu", "torch.cuda.is_available()") in wanted
 

@@ -153,3 +153,13 @@ def test_the_committed_table_is_the_one_its_data_makes():
     text = versions.table(versions.load(data), versions.pins())
     assert versions.RESULTS.read_text(encoding="utf-8") == text, "run `make versions`"
     json.loads(data.read_text(encoding="utf-8"))
+
+
+def test_a_page_edited_during_the_check_stops_it(tmp_path):
+    page = tmp_path / "07-a-chapter.md"
+    page.write_text(CHAPTER)
+    pages = {page: CHAPTER}
+    versions.unchanged(page, pages)  # as it was: nothing to say
+    page.write_text(CHAPTER + "\nMore.\n")
+    with pytest.raises(RuntimeError, match="07-a-chapter.md changed while the check ran"):
+        versions.unchanged(page, pages)

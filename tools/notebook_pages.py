@@ -139,7 +139,10 @@ def notebook_badge(html: str, after: int, cell: int, skip: SkipIf, language: str
     """The edit that shows a skipped cell's badge: the notebook's Markdown line with the badge's
     title (tools/notebooks.py writes it) styled as the badge, or, without one, a badge."""
     title, _ = badge(skip, language)
-    line = html.rfind(f"<p><strong>{html_lib.escape(title)}</strong>:", after, cell)
+    # The line as tools/notebooks.py writes it, with the language's separator (":" or "："):
+    # matched with the wrong one, the line stays and a second badge is added (the zh pages were).
+    separator = text(language, "badge separator").strip()
+    line = html.rfind(f"<p><strong>{html_lib.escape(title)}</strong>{separator}", after, cell)
     if line < 0:
         return (cell, cell, skip_badge(skip, language) + "\n")
     condition = html_lib.escape(skip.condition)

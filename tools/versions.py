@@ -211,8 +211,9 @@ def summarize(chapter: Path, run) -> Chapter:
     return row
 
 
-def check(release: str, site: Path, folder: Path) -> Release:
-    """Every chapter's reader run under `release`, in the lanes of the test run (conftest.py)."""
+def check(release: str, site: Path, folder: Path, pages: dict[Path, str]) -> Release:
+    """Every chapter's reader run under `release`, in the lanes of the test run (conftest.py).
+    `pages` is the text of each page when `site` was built (see `unchanged`)."""
     import concurrent.futures
 
     from tools import background, reader
@@ -226,6 +227,7 @@ def check(release: str, site: Path, folder: Path) -> Release:
         (work / name).mkdir()
         runs = []
         for path in paths:
+            unchanged(path, pages)
             run = reader.run_as_reader(site, path, work / name, kernels)
             print(f"torch {torch}: {path.name}: {len(run.problems)} problem(s)", flush=True)
             runs.append(summarize(path, run))
@@ -237,6 +239,22 @@ def check(release: str, site: Path, folder: Path) -> Release:
         chapters = [row for future in futures for row in future.result(timeout=LANE_TIMEOUT)]
     chapters.sort(key=lambda row: row.page)
     return Release(torch, torchvision, today(), machine(), chapters)
+
+
+def page_texts() -> dict[Path, str]:
+    """The text of every page with code, as a build of the site reads it."""
+    from tools import harness
+
+    return {path: path.read_text(encoding="utf-8") for path in harness.chapters()}
+
+
+def unchanged(path: Path, pages: dict[Path, str]) -> None:
+    """Refuse to go on when a page changed since the site was built: its run would compare the
+    page's new blocks with the old site's copy buttons, and report a difference that isn't."""
+    if path.read_text(encoding="utf-8") != pages.get(path):
+        raise RuntimeError(
+            f"{path.name} changed while the check ran: run it again, with the pages left alone"
+        )
 
 
 # A lane (its pages in order, each cell within tools/reader.py's CELL_TIMEOUT) may take this long.
@@ -355,8 +373,11 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = args.cache or cache_folder("versions")
     folder.mkdir(parents=True, exist_ok=True)
+    pages = page_texts()
     site = background.build_site(Path(tempfile.mkdtemp(prefix="pet-versions-site-")) / "site")
-    results = [check(release, site, folder) for release in releases]
+    for path in pages:  # a page edited while the site was built
+        unchanged(path, pages)
+    results = [check(release, site, folder, pages) for release in releases]
     print(table(results, pins()))
     recorded = load(RESULTS.with_suffix(".json")) if RESULTS.with_suffix(".json").is_file() else []
     new = new_differences(results, recorded)

@@ -95,7 +95,11 @@ def check_pixels(pixels: torch.Tensor) -> None:
     if not isinstance(pixels, torch.Tensor):
         raise TypeError(f"RawImageNet expects a tensor of pixels, got {type(pixels).__qualname__}")
     if pixels.ndim != 4 or tuple(pixels.shape[1:]) != (32, 32, 3):
-        hint = " (channels first? use .permute(0, 2, 3, 1))" if pixels.shape[1:2] == (3,) else ""
+        hint = (
+            " (colour values first, CHW? use .permute(0, 2, 3, 1))"
+            if pixels.shape[1:2] == (3,)
+            else ""
+        )
         raise ValueError(
             f"RawImageNet expects pixels of shape (B, 32, 32, 3), got {tuple(pixels.shape)}{hint}"
         )

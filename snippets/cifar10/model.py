@@ -45,7 +45,11 @@ def check_images(x: torch.Tensor) -> None:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"Net expects a tensor of images, got {type(x).__qualname__}")
     if x.ndim != 4 or tuple(x.shape[1:]) != (3, 32, 32):
-        hint = " (channels last? use .permute(0, 3, 1, 2))" if tuple(x.shape[-1:]) == (3,) else ""
+        hint = (
+            " (colour values last, HWC? use .permute(0, 3, 1, 2))"
+            if tuple(x.shape[-1:]) == (3,)
+            else ""
+        )
         raise ValueError(
             f"Net expects images of shape (B, 3, 32, 32), got {tuple(x.shape)}{hint}; a single"
             " image needs a batch dimension: image.unsqueeze(0)"

@@ -54,10 +54,11 @@ def train_step(
 class GraphedTrainStep:
     """One whole training step (forward, loss, backward, optimizer step) as one CUDA graph.
 
-    Launching a small network's ~60 kernels one by one costs more than running them; a graph
-    replays them all with one launch. The inputs live in fixed tensors that each call fills, so
-    every batch must have the same size. The optimizer must keep its state in tensors: SGD does;
-    Adam needs `capturable=True` (and a tensor learning rate to change it between steps).
+    Launching a small network's kernels one by one costs CPU time at every step, which a fast GPU
+    may spend waiting; a graph replays them all with one launch. The inputs live in fixed tensors
+    that each call fills, so every batch must have the same size. The optimizer must keep its
+    state in tensors: SGD does; Adam needs `capturable=True` (and a tensor learning rate to change
+    it between steps).
     """
 
     def __init__(self, model, optimizer, batch_size: int, autocast: bool = False):
