@@ -15,6 +15,7 @@ job runs it without installing the project.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,11 +24,20 @@ from tools import site
 
 ROOT = Path(__file__).resolve().parents[1]
 BRANCH = "gh-pages"  # Colab reads the notebooks from it (tools/site.py, colab_url)
+# Seconds a git command may take (reading the branch); the push itself may take longer: the whole
+# site goes up (tens of MB on a slow link). A stuck credential prompt or network fails, not hangs.
+GIT_TIMEOUT = 120
+PUSH_TIMEOUT = 900
 
 
 def git(repo: Path, *args: str) -> str:
     """Run git in `repo`; return its output, or fail with git's own message."""
-    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, text=True, timeout=GIT_TIMEOUT
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError(f"git {' '.join(args)} took over {GIT_TIMEOUT} s in {repo}") from error
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} failed in {repo}:\n{done.stderr.strip()}")
     return done.stdout
@@ -48,9 +58,21 @@ def deploy(site_dir: Path, remote: str, message: str, repo: Path = ROOT) -> None
     # moving this process's. The arguments are those gh-deploy passes (nojekyll, push, force).
     command = [sys.executable, "-m", "ghp_import", "--no-jekyll", "--push", "--force"]
     command += ["--remote", remote, "--branch", BRANCH, "--message", message]
-    done = subprocess.run(
-        [*command, str(Path(site_dir).resolve())], cwd=repo, capture_output=True, text=True
-    )
+    # GIT_TERMINAL_PROMPT=0: a push that needs credentials fails at once instead of asking.
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        done = subprocess.run(
+            [*command, str(Path(site_dir).resolve())],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=PUSH_TIMEOUT,
+            env=env,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError(
+            f"ghp_import could not push {site_dir} to {remote} within {PUSH_TIMEOUT} s"
+        ) from error
     if done.returncode != 0:
         raise RuntimeError(
             f"ghp_import could not push {site_dir} to {remote} ({BRANCH}):\n"
