@@ -97,6 +97,7 @@ def test_a_reader_run_becomes_a_row_with_one_line_per_difference(tmp_path):
         ("ran", "a\n", "a\nb\n", "block 9: prints more: `b`"),
         ("ran", "a\nb\n", "a\n", "block 9: prints less, not `b`"),
         ("ran", "a\n", "a\n", "block 9: shows another figure or value"),
+        ("ran", "...a\nb\n", "x: a\nc\n", "block 9: prints `c` where the page shows `b`"),
         ("ran", "x | y\n", "x | z\n", r"block 9: prints `x \| z` where the page shows `x \| y`"),
         ("interrupted", "", "", "block 9: did not finish"),
     ],
@@ -114,14 +115,27 @@ def test_the_recorded_run_makes_the_table():
     recorded = versions.load(FIXTURE)
     text = versions.table(recorded, {"torch": "2.14.1", "torchvision": "0.29.1"})
     assert text.startswith("The outputs on this site are verified with torch 2.14.1")
+    header = "| chapter | blocks | " + " | ".join(f"torch {r.torch}" for r in recorded) + " |"
+    assert header in text
+    for number, row in enumerate(recorded[0].chapters):
+        rows = [release.chapters[number] for release in recorded]
+        cells = " | ".join(f"{r.ran} / {r.as_shown}" for r in rows)
+        assert f"| [{row.page.removesuffix('.md')}]({row.page}) | {row.blocks} | {cells} |" in text
     for release in recorded:
         blocks = sum(row.blocks for row in release.chapters)
         assert f"torch {release.torch}, torchvision {release.torchvision}: " in text
         assert f"of {blocks} blocks run" in text
         for row in release.chapters:
-            cells = f"| {row.blocks} | {row.ran} | {row.as_shown} | "
-            assert f"[{row.page.removesuffix('.md')}]({row.page}) {cells}" in text
-            assert ("; ".join(row.differences) or "nothing") in text
+            for line in row.differences:  # each on a line of its own, under its release
+                assert f"- [{row.page.removesuffix('.md')}]({row.page}), {line}\n" in text
+
+
+def test_a_release_with_no_difference_says_so():
+    clean = versions.Release("2.99.0", "0.99.0", "2026-12-07", "x86_64, 2 cores")
+    clean.chapters = [versions.Chapter("01-tensors.md", 3, 3, 3)]
+    text = versions.table([clean], {"torch": "2.14.1", "torchvision": "0.29.1"})
+    assert "| [01-tensors](01-tensors.md) | 3 | 3 / 3 |" in text
+    assert text.endswith("Checked 2026-12-07 (x86_64, 2 cores).\n\nNothing differs.\n")
 
 
 def test_the_recorded_table_reads_in_chinese(tmp_path):

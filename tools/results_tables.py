@@ -27,8 +27,10 @@ PHRASES = [
     # line stays as it is, in its code span.
     (
         r"The outputs on this site are verified with torch ([\d.]+) and torchvision ([\d.]+)"
-        r" \(constraints\.txt\)\.",
-        r"本站的输出用 torch \1 与 torchvision \2 核对（constraints.txt）。",
+        r" \(constraints\.txt\)\. Each column: blocks that run / blocks that print what the page"
+        r" shows\.",
+        r"本站的输出用 torch \1 与 torchvision \2 核对（constraints.txt）。每一列：能运行的代码块数"
+        r" / 印出页面上的输出的代码块数。",
     ),
     (
         r"torch ([\d.]+), torchvision ([\d.]+): (\d+) of (\d+) blocks run, (\d+) print what the"
@@ -36,10 +38,8 @@ PHRASES = [
         r"torch \1，torchvision \2：\4 个代码块中 \3 个能运行，\5 个印出页面上的输出。"
         r"核对于 \6（\7）。",
     ),
-    (
-        r"\| chapter \| blocks \| run \| as shown \| what differs \|",
-        "| 章节 | 代码块 | 能运行 | 与页面相同 | 不同之处 |",
-    ),
+    (r"\| chapter \| blocks \|", "| 章节 | 代码块 |"),
+    (r"Nothing differs\.", "没有不同之处。"),
     (
         r"block (\d+): prints (`[^`]*`) where the page shows (`[^`]*`)",
         r"第 \1 个代码块：印出 \2，页面上是 \3",
@@ -52,8 +52,6 @@ PHRASES = [
     (r"block (\d+): shows another figure or value", r"第 \1 个代码块：显示的图或值不同"),
     (r"not run: (`[^`]*`)", r"没有运行：\1"),
     (r"(\d+) cores\b", r"\1 核"),
-    (r"\| nothing \|", "| 无 |"),
-    (r"; (?=第 )", "；"),
     # The GPU table before any GPU run (benchmarks/results/training-speed-gpu.md).
     (
         r"\*Not measured on a GPU yet\. This site prints no GPU figure that no run produced: the"

@@ -158,10 +158,13 @@ def code(text: str, limit: int = 70) -> str:
 
 
 def first_difference(expected: str, printed: str) -> tuple[str, str]:
-    """The first line where the page and the run differ: (page's, printed), "" where none."""
+    """The first line where the page and the run differ: (page's, printed), "" where none. A line
+    of the page that elides (`...`) differs only where its pieces are not there."""
+    from tools.compare import matches
+
     page, run = expected.strip().splitlines(), printed.strip().splitlines()
     for want, have in zip(page, run, strict=False):
-        if want.strip() != have.strip():
+        if not matches(want, have):
             return want, have
     return (page[len(run)], "") if len(page) > len(run) else ("", run[len(page)])
 
@@ -273,29 +276,42 @@ def machine() -> str:
 
 
 def table(releases: list[Release], pinned: dict[str, str]) -> str:
-    """RESULTS: one table per release, a row per chapter; the pinned release named first."""
+    """RESULTS: one table, a row per chapter and a column per release (blocks that run / blocks
+    that print what the page shows), then each release's differences, one line each. Narrow
+    enough for a phone: the long lines are a list, not a column."""
+    chapters = [row.page for row in releases[0].chapters] if releases else []
     lines = [
         f"The outputs on this site are verified with torch {pinned['torch']} and torchvision"
-        f" {pinned['torchvision']} (constraints.txt).",
+        f" {pinned['torchvision']} (constraints.txt). Each column: blocks that run / blocks that"
+        " print what the page shows.",
         "",
+        "| chapter | blocks | " + " | ".join(f"torch {r.torch}" for r in releases) + " |",
+        "| --- | ---: | " + " | ".join("---:" for _ in releases) + " |",
     ]
+    for page in chapters:
+        rows = [next(row for row in release.chapters if row.page == page) for release in releases]
+        cells = " | ".join(f"{row.ran} / {row.as_shown}" for row in rows)
+        lines.append(f"| {link(page)} | {rows[0].blocks} | {cells} |")
     for release in releases:
         blocks = sum(row.blocks for row in release.chapters)
         ran = sum(row.ran for row in release.chapters)
         shown = sum(row.as_shown for row in release.chapters)
         lines += [
+            "",
             f"torch {release.torch}, torchvision {release.torchvision}: {ran} of {blocks} blocks"
             f" run, {shown} print what the page shows. Checked {release.date} ({release.machine}).",
             "",
-            "| chapter | blocks | run | as shown | what differs |",
-            "| --- | ---: | ---: | ---: | --- |",
         ]
-        for row in release.chapters:
-            differs = "; ".join(row.differences) or "nothing"
-            page = f"[{row.page.removesuffix('.md')}]({row.page})"
-            lines.append(f"| {page} | {row.blocks} | {row.ran} | {row.as_shown} | {differs} |")
-        lines.append("")
-    return "\n".join(lines)
+        differences = [
+            f"- {link(row.page)}, {line}" for row in release.chapters for line in row.differences
+        ]
+        lines += differences or ["Nothing differs."]
+    return "\n".join(lines) + "\n"
+
+
+def link(page: str) -> str:
+    """A chapter's file name as a link to its page (the Chinese edition's links go to its own)."""
+    return f"[{page.removesuffix('.md')}]({page})"
 
 
 def save(releases: list[Release], path: Path) -> None:
