@@ -1,6 +1,6 @@
 """Every sentence the site adds to the pages, in each language: one table.
 
-    text("zh", "notebook")                          # "笔记本"
+    text("zh", "notebook")                          # "Jupyter 笔记本"
     text("en", "opener meta", minutes=12, ...)      # "About 12 minutes to read and run ..."
     badge(skip, "zh")                               # ("仅限 GPU", "需要 CUDA GPU。……")
 
@@ -10,6 +10,7 @@ and GPU-only outputs, the notebook buttons, the home page's outline table, the n
 cell) is built from these templates by tools/chapter_page.py, tools/notebook_pages.py,
 tools/notebooks.py and tools/notebook_setup.py. A skip directive's reason is part of the page's
 syntax (the harness reports it in English); `REASONS` gives it in Chinese where it is known.
+The Chinese strings keep to the edition's glossary, tools/glossary.py (tests/test_glossary.py).
 """
 
 from __future__ import annotations
@@ -102,8 +103,8 @@ TEXT = {
         "hours": "{hours} 小时 {minutes:02d} 分钟",
         "outline header": "| 章节 | 你将学会 |",
         "outline total": "合计：{chapters} 章，阅读并运行约需 {time}，{exercises}（附解答）。",
-        "notebook": "笔记本",
-        "download notebook": "下载笔记本",
+        "notebook": "Jupyter 笔记本",
+        "download notebook": "下载 Jupyter 笔记本",
         "open in colab": "在 Colab 中打开",
         "permalink": "永久链接",
         "source on github": "GitHub 上的源代码",
@@ -128,9 +129,9 @@ TEXT = {
         "data training": "训练集",
         "data test": "测试集",
         "gpu all proven": "它的 {blocks}：{runs}。",
-        "gpu none proven": "它的 {blocks}显示的是预期输出，并已如此标注：尚未在 GPU 上运行。",
+        "gpu none proven": "它的 {blocks}显示的是预期输出，并已注明：尚未在 GPU 上运行。",
         "gpu some proven": "它的 {blocks}中，{proven} 个：{runs}；"
-        "其余显示预期输出，并已如此标注：尚未在 GPU 上运行。",
+        "其余显示预期输出，并已注明：尚未在 GPU 上运行。",
         "gpu-only output": "{count} 个仅限 GPU 的输出|{count} 个仅限 GPU 的输出",
         "gpu-only block": "{count} 个仅限 GPU 的代码块|{count} 个仅限 GPU 的代码块",
         "badge separator": "：",
