@@ -86,7 +86,7 @@ def test_a_reader_run_becomes_a_row_with_one_line_per_difference(tmp_path):
     assert row.differences == [
         "block 2: prints `tensor([1.0000, 2.0000])` where the page shows `tensor([1., 2.])`",
         "block 3: raises `ValueError`",
-        "block 4: not reached",
+        "block 4: not reached",  # one alone: its own line (see the test below)
     ]
 
 
@@ -106,6 +106,12 @@ def test_difference_lines(outcome, expected, printed, line):
     assert versions.difference_line(9, outcome, "", expected, printed) == line
 
 
+def test_the_blocks_a_stopped_run_never_reached_make_one_line():
+    lines = ["block 4: did not finish", *[f"block {n}: not reached" for n in range(5, 11)]]
+    assert versions.collapsed(lines) == ["block 4: did not finish", "blocks 5 to 10: not reached"]
+    assert versions.collapsed(lines[:2]) == lines[:2]  # one block alone keeps its own line
+
+
 def test_a_long_printed_line_is_shortened():
     line = versions.difference_line(1, "ran", "", "short\n", "x" * 200 + "\n")
     assert line == f"block 1: prints `{'x' * 67}...` where the page shows `short`"
@@ -115,12 +121,14 @@ def test_the_recorded_run_makes_the_table():
     recorded = versions.load(FIXTURE)
     text = versions.table(recorded, {"torch": "2.14.1", "torchvision": "0.29.1"})
     assert text.startswith("The outputs on this site are verified with torch 2.14.1")
-    header = "| chapter | blocks | " + " | ".join(f"torch {r.torch}" for r in recorded) + " |"
+    recorded.sort(key=lambda release: versions.release_key(release.torch))  # the columns' order
+    header = "| chapter | blocks | " + " | ".join(r.torch for r in recorded) + " |"
     assert header in text
     for number, row in enumerate(recorded[0].chapters):
         rows = [release.chapters[number] for release in recorded]
         cells = " | ".join(f"{r.ran} / {r.as_shown}" for r in rows)
-        assert f"| [{row.page.removesuffix('.md')}]({row.page}) | {row.blocks} | {cells} |" in text
+        short = row.page.split("-")[0]  # the chapter's number, as the column shows it
+        assert f"| [{short}]({row.page}) | {row.blocks} | {cells} |" in text
     for release in recorded:
         blocks = sum(row.blocks for row in release.chapters)
         assert f"torch {release.torch}, torchvision {release.torchvision}: " in text
@@ -130,11 +138,16 @@ def test_the_recorded_run_makes_the_table():
                 assert f"- [{row.page.removesuffix('.md')}]({row.page}), {line}\n" in text
 
 
+def test_releases_are_in_release_order():
+    assert versions.release_key("2.9.1") < versions.release_key("2.10.0")
+    assert versions.release_key("2.14.1+cu130") == (2, 14, 1)
+
+
 def test_a_release_with_no_difference_says_so():
     clean = versions.Release("2.99.0", "0.99.0", "2026-12-07", "x86_64, 2 cores")
     clean.chapters = [versions.Chapter("01-tensors.md", 3, 3, 3)]
     text = versions.table([clean], {"torch": "2.14.1", "torchvision": "0.29.1"})
-    assert "| [01-tensors](01-tensors.md) | 3 | 3 / 3 |" in text
+    assert "| [01](01-tensors.md) | 3 | 3 / 3 |" in text
     assert text.endswith("Checked 2026-12-07 (x86_64, 2 cores).\n\nNothing differs.\n")
 
 

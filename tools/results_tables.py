@@ -27,15 +27,15 @@ PHRASES = [
     # line stays as it is, in its code span.
     (
         r"The outputs on this site are verified with torch ([\d.]+) and torchvision ([\d.]+)"
-        r" \(constraints\.txt\)\. Each column: blocks that run / blocks that print what the page"
-        r" shows\.",
-        r"本站的输出用 torch \1 与 torchvision \2 核对（constraints.txt）。每一列：能运行的代码块数"
-        r" / 印出页面上的输出的代码块数。",
+        r" \(constraints\.txt\)\. Each column is a torch release: blocks that run / blocks that"
+        r" print what the page shows\.",
+        r"本站的输出用 torch \1 与 torchvision \2 核对（constraints.txt）。每一列是一个 torch"
+        r" 版本：能运行的代码块数 / 印出页面上的输出的代码块数。",
     ),
     (
         r"torch ([\d.]+), torchvision ([\d.]+): (\d+) of (\d+) blocks run, (\d+) print what the"
         r" page shows\. Checked (\d{4}-\d\d-\d\d) \(([^)]*)\)\.",
-        r"torch \1，torchvision \2：\4 个代码块中 \3 个能运行，\5 个印出页面上的输出。"
+        r"torch \1，torchvision \2：能运行的代码块 \3 个（共 \4 个），\5 个印出页面上的输出。"
         r"核对于 \6（\7）。",
     ),
     (r"\| chapter \| blocks \|", "| 章节 | 代码块 |"),
@@ -49,6 +49,7 @@ PHRASES = [
     (r"block (\d+): raises (`[^`]*`)", r"第 \1 个代码块：抛出 \2"),
     (r"block (\d+): did not finish", r"第 \1 个代码块：没有运行完"),
     (r"block (\d+): not reached", r"第 \1 个代码块：没有运行到"),
+    (r"blocks (\d+) to (\d+): not reached", r"第 \1 至 \2 个代码块：没有运行到"),
     (r"block (\d+): shows another figure or value", r"第 \1 个代码块：显示的图或值不同"),
     (r"not run: (`[^`]*`)", r"没有运行：\1"),
     (r"(\d+) cores\b", r"\1 核"),

@@ -211,7 +211,18 @@ def summarize(chapter: Path, run) -> Chapter:
         row.differences.append(line)
     if run.problems and not run.cells:  # the page never ran: say why, in the runner's words
         row.differences.append(f"not run: {code(run.problems[0], 100)}")
+    row.differences = collapsed(row.differences)
     return row
+
+
+def collapsed(differences: list[str]) -> list[str]:
+    """The blocks not reached after the one that stopped a run, as one line: "blocks 5 to 10"."""
+    numbers = [int(found[1]) for line in differences
+               if (found := re.fullmatch(r"block (\d+): not reached", line))]  # fmt: skip
+    if len(numbers) < 2:
+        return differences
+    kept = [line for line in differences if not line.endswith(": not reached")]
+    return [*kept, f"blocks {numbers[0]} to {numbers[-1]}: not reached"]
 
 
 def check(release: str, site: Path, folder: Path, pages: dict[Path, str]) -> Release:
@@ -279,19 +290,20 @@ def table(releases: list[Release], pinned: dict[str, str]) -> str:
     """RESULTS: one table, a row per chapter and a column per release (blocks that run / blocks
     that print what the page shows), then each release's differences, one line each. Narrow
     enough for a phone: the long lines are a list, not a column."""
+    releases = sorted(releases, key=lambda release: release_key(release.torch))  # oldest first
     chapters = [row.page for row in releases[0].chapters] if releases else []
     lines = [
         f"The outputs on this site are verified with torch {pinned['torch']} and torchvision"
-        f" {pinned['torchvision']} (constraints.txt). Each column: blocks that run / blocks that"
-        " print what the page shows.",
+        f" {pinned['torchvision']} (constraints.txt). Each column is a torch release: blocks that"
+        " run / blocks that print what the page shows.",
         "",
-        "| chapter | blocks | " + " | ".join(f"torch {r.torch}" for r in releases) + " |",
+        "| chapter | blocks | " + " | ".join(release.torch for release in releases) + " |",
         "| --- | ---: | " + " | ".join("---:" for _ in releases) + " |",
     ]
     for page in chapters:
         rows = [next(row for row in release.chapters if row.page == page) for release in releases]
         cells = " | ".join(f"{row.ran} / {row.as_shown}" for row in rows)
-        lines.append(f"| {link(page)} | {rows[0].blocks} | {cells} |")
+        lines.append(f"| {link(page, short=True)} | {rows[0].blocks} | {cells} |")
     for release in releases:
         blocks = sum(row.blocks for row in release.chapters)
         ran = sum(row.ran for row in release.chapters)
@@ -309,9 +321,16 @@ def table(releases: list[Release], pinned: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def link(page: str) -> str:
-    """A chapter's file name as a link to its page (the Chinese edition's links go to its own)."""
-    return f"[{page.removesuffix('.md')}]({page})"
+def release_key(version: str) -> tuple[int, ...]:
+    """2.10.0 -> (2, 10, 0): releases in order, 2.9 before 2.10."""
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
+
+
+def link(page: str, short: bool = False) -> str:
+    """A chapter's file name as a link to its page (the Chinese edition's links go to its own);
+    `short`: its number alone, for a table column that must fit a phone."""
+    stem = page.removesuffix(".md")
+    return f"[{stem.split('-')[0] if short else stem}]({page})"
 
 
 def save(releases: list[Release], path: Path) -> None:
