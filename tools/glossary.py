@@ -153,11 +153,11 @@ COMMENT = re.compile(r"<!--.*?-->", re.S)
 INCLUDE = re.compile(r'^[ \t]*--8<-- "[^"]*"[ \t]*$')
 
 
-def prose(markdown: str) -> str:
+def prose(markdown: str, code_spans: bool = False) -> str:
     """A page's Markdown with all that is not prose blanked out, line for line: the front
     matter, fenced blocks (code and outputs), HTML comments (hidden blocks, directives, the
-    stamp), include lines and inline code. Blank lines take their place, so paragraphs part
-    there and line numbers stay the page's."""
+    stamp), include lines and inline code (kept with `code_spans`: a value the text quotes).
+    Blank lines take their place, so paragraphs part there and line numbers stay the page's."""
 
     def blank(found: re.Match) -> str:
         return "\n" * found[0].count("\n")
@@ -179,7 +179,7 @@ def prose(markdown: str) -> str:
             lines[number] = ""
         elif INCLUDE.match(line):
             lines[number] = ""
-        else:
+        elif not code_spans:
             lines[number] = CODE_SPAN.sub(lambda code: " " * len(code[0]), line)
     return "\n".join(lines)
 
