@@ -560,3 +560,69 @@ def test_every_page_reads_well_at_390_px(browser, page_checks):
     titles, badges before their blocks (tools/site_checks.py READING_SCRIPT)."""
     found = [f"/{check.path}: {line}" for check in page_checks for line in check.reading]
     assert found == [], "\n".join(found)
+
+
+# ---- what a reader sees: focus on the header, expected outputs, Chinese emphasis --------------
+
+RGB = re.compile(r"rgba?\((\d+), (\d+), (\d+)")
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two CSS colours as getComputedStyle writes them, rgb(r, g, b)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(value) / 255 for value in RGB.match(colour).groups()]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted([luminance(first), luminance(second)], reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_focus_ring_on_the_header_stands_out_from_the_header(browser, server):
+    """Once orange on the orange header (the link colour is the primary colour): 1:1."""
+    context, page, problems = open_page(browser, f"{server}/01-tensors/", server)
+    found = None
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        found = page.evaluate(
+            """() => { const element = document.activeElement;
+                       if (!element.closest('.md-header')) return null;
+                       const header = getComputedStyle(document.querySelector('.md-header'));
+                       return [getComputedStyle(element).outlineColor, header.backgroundColor]; }"""
+        )
+        if found:
+            break
+    context.close()
+    assert found, "Tab never reached a control of the header"
+    assert contrast(*found) >= 3, found
+    assert problems == []
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_expected_outputs_are_upright_on_a_plain_ground(browser, server, scheme):
+    """Expected (not yet GPU-proven) outputs were italic on diagonal stripes: hard to read."""
+    context, page, problems = open_page(browser, f"{server}/15-training-faster/", server)
+    set_scheme(page, scheme)
+    styles = page.evaluate(
+        """() => [...document.querySelectorAll('.gpu-output--expected pre > code')].map(
+             (code) => { const style = getComputedStyle(code);
+                         return [style.fontStyle, style.backgroundImage]; })"""
+    )
+    context.close()
+    assert styles, "chapter 15 shows expected GPU outputs"
+    assert all(style == ["normal", "none"] for style in styles), styles
+    assert problems == []
+
+
+def test_no_chinese_words_are_set_in_synthetic_italics(browser, server):
+    """A browser slants CJK glyphs that have no italic (about 32 emphasised spans once were)."""
+    context, page, problems = open_page(browser, f"{server}/zh/01-tensors/", server)
+    styles = page.evaluate(
+        """() => [...document.querySelectorAll('em span[lang|="zh"]')].map(
+             (span) => getComputedStyle(span).fontStyle)"""
+    )
+    context.close()
+    assert styles, "the page emphasises Chinese words"
+    assert set(styles) == {"normal"}, styles
+    assert problems == []
