@@ -626,3 +626,24 @@ def test_no_chinese_words_are_set_in_synthetic_italics(browser, server):
     assert styles, "the page emphasises Chinese words"
     assert set(styles) == {"normal"}, styles
     assert problems == []
+
+
+@pytest.mark.parametrize(("start", "other"), [("", "zh/"), ("zh/", "")])
+def test_the_language_menu_marks_the_current_language_and_keeps_the_place(
+    browser, server, start, other
+):
+    """It marked neither language, and its link dropped the #anchor of the heading being read."""
+    context, page, problems = open_page(browser, f"{server}/{start}01-tensors/", server)
+    anchor = page.evaluate("document.querySelector('.md-typeset h2[id]').id")
+    page.goto(f"{server}/{start}01-tensors/#{anchor}", wait_until="load")
+    current = page.evaluate(
+        """() => [...document.querySelectorAll('.md-select__link[aria-current]')].map(
+             (link) => link.getAttribute('hreflang'))"""
+    )
+    assert current == [start.rstrip("/") or "en"], current
+    page.locator(f'.md-select__link[hreflang="{other.rstrip("/") or "en"}"]').dispatch_event(
+        "click"
+    )
+    page.wait_for_url(f"**/{other}01-tensors/#{anchor}", timeout=10_000)
+    context.close()
+    assert problems == []
