@@ -1,7 +1,7 @@
 """Every page of the built site in headless Chromium: loads clean, passes axe-core, fits 1280 px.
 
-    results = check_site(site_folder, "/usr/bin/chromium")   # one PageCheck per page
-    python -m tools.site_checks site/ --json checks.json     # the same, in a process of its own
+    results = check_site(site_folder, "/usr/bin/chromium")       # one PageCheck per page
+    python -m tools.checks.site_checks site/ --json checks.json  # the same, in a process of its own
 
 For each page (chapters, home, notebook pages), served from the site folder on 127.0.0.1: no
 console error, no failed request, no request to another host, no broken image; no axe-core
@@ -38,6 +38,14 @@ from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tools.site.figures import READABLE_PX  # the text size the site's figures are laid out for
+
+
+def script(name: str) -> str:
+    """A JavaScript function of this folder (NAME.js), as page.evaluate takes it."""
+    return Path(__file__).with_name(name).read_text(encoding="utf-8").strip()
+
+
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -63,246 +71,37 @@ DARK_RULES = {
     "runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
     "resultTypes": ["violations"],
 }
-SCHEME_SCRIPT = """scheme => {
-    document.body.setAttribute("data-md-color-scheme", scheme);
-    document.body.setAttribute("data-md-color-primary", "custom");
-    document.body.setAttribute("data-md-color-accent", "custom");
-}"""
-WIDE_SCRIPT = """() => {
-    document.querySelectorAll("details").forEach(details => { details.open = true; });
-    return Array.from(document.querySelectorAll(".md-typeset .highlight pre > code"))
-        .filter(code => code.scrollWidth > code.clientWidth + 1)
-        .map(code => code.textContent.split("\\n").reduce((a, b) => (a.length > b.length ? a : b)));
-}"""
+SCHEME_SCRIPT = script("scheme.js")
+WIDE_SCRIPT = script("too_wide.js")
 # Whole blocks, not their spans: axe tests every element against every excluded node.
 TOKEN_BLOCKS = [".highlight pre", ".highlight-ipynb pre", ".katex-html"]
 LIGHT_CONTEXT = {"exclude": [[selector] for selector in TOKEN_BLOCKS]}
 # Outputs must read as text, not as something disabled: 7:1 at least (WCAG's AAA level).
 OUTPUT_BLOCKS = [".language-output pre", ".jp-OutputArea-output pre"]
 OUTPUT_CONTRAST = 7
-TOKEN_CONTRAST = """([blocks, minimum]) => {
-    const rgba = text => { const [r, g, b, a = 1] = text.match(/[\\d.]+/g).map(Number);
-                           return [r, g, b, a]; };
-    const over = (top, below) => top.slice(0, 3).map((c, i) => c * top[3] + below[i] * (1 - top[3]))
-                                  .concat([1]);
-    const background = element => {
-        const layers = [];
-        for (let at = element; at; at = at.parentElement) {
-            const colour = rgba(getComputedStyle(at).backgroundColor);
-            if (colour[3] > 0) layers.push(colour);
-            if (colour[3] >= 1) break;
-        }
-        return layers.reverse().reduce((below, top) => over(top, below), [255, 255, 255, 1]);
-    };
-    const luminance = colour => colour.slice(0, 3).map(c => c / 255)
-        .map(c => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
-        .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
-    const seen = new Map(), failures = [];
-    const hasText = element => Array.from(element.childNodes)
-        .some(node => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
-    const selector = blocks.map(block => `${block}, ${block} *`).join(", ");
-    for (const element of document.querySelectorAll(selector)) {
-        if (!hasText(element)) continue;
-        const style = getComputedStyle(element);
-        const back = background(element);
-        const key = style.color + " on " + back.join(",") + " " + style.fontSize + style.fontWeight;
-        if (seen.has(key)) continue;
-        const front = over(rgba(style.color), back);
-        const [light, dark] = [luminance(front), luminance(back)].sort((a, b) => b - a);
-        const ratio = (light + 0.05) / (dark + 0.05);
-        const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
-        const needed = minimum || (size >= 24 || (bold && size >= 18.66) ? 3 : 4.5);
-        seen.set(key, ratio);
-        if (ratio < needed) {
-            const name = `${element.tagName.toLowerCase()}.${element.classList[0] || ""}`;
-            failures.push(`text of ${name}: ${style.color} on rgb(${back.slice(0, 3)}),`
-                          + ` ${ratio.toFixed(2)}:1 (needs ${needed}:1)`);
-        }
-    }
-    return failures;
-}"""
+TOKEN_CONTRAST = script("token_contrast.js")
 # What a reader sees at a given width, on every page (tests/test_site.py asserts on it): each
 # figure's smallest text as shown, at least READABLE_PX (an SVG's glyphs measured in the browser:
 # Matplotlib draws text as outlines whose em is 100 units; a PNG's from the data-text-px that
-# tools/site_figures.py gives it); a cue on every figure shown smaller than its full size and on
+# tools/site/figures.py gives it); a cue on every figure shown smaller than its full size and on
 # everything that scrolls sideways; no output that scrolls sideways or cuts a word in two; no copy
 # button over code; code of at least CODE_PX; the "Output" label clear of the first output line;
 # the footer's links with their titles. Each problem is one line.
-READABLE_PX = 10
 CODE_PX = 12.5
 LABEL_GAP_PX = 4
-READING_SCRIPT = """async ([readable, codeSize, labelGap]) => {
-    document.querySelectorAll("details").forEach(details => { details.open = true; });
-    const problems = [];
-    const content = document.querySelector(".md-content");
-    const px = value => parseFloat(value) || 0;
-    const cssAfter = (element, pseudo) => getComputedStyle(element, pseudo).content;
-    const shownWidth = image => {
-        const style = getComputedStyle(image);
-        return image.getBoundingClientRect().width - px(style.paddingLeft) - px(style.paddingRight)
-            - px(style.borderLeftWidth) - px(style.borderRightWidth);
-    };
-    const svgText = async (url, width) => {
-        const text = await (await fetch(url)).text();
-        const svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
-        const holder = document.createElement("div");
-        holder.style.cssText = "position: absolute; left: 0; top: 0; visibility: hidden;";
-        svg.setAttribute("width", width);
-        svg.removeAttribute("height");
-        holder.appendChild(document.importNode(svg, true));
-        document.body.appendChild(holder);
-        let smallest = Infinity;
-        for (const glyph of holder.querySelectorAll('g[id^="text_"] use')) {
-            const m = glyph.getScreenCTM();
-            smallest = Math.min(smallest, 100 * Math.hypot(m.a, m.b));
-        }
-        for (const node of holder.querySelectorAll("text")) {
-            const m = node.getScreenCTM();
-            const size = px(getComputedStyle(node).fontSize);
-            smallest = Math.min(smallest, size * Math.hypot(m.a, m.b));
-        }
-        holder.remove();
-        return smallest;
-    };
-    for (const image of content.querySelectorAll("img")) {
-        const name = (image.getAttribute("src") || "").split("/").pop().slice(0, 60);
-        const shown = shownWidth(image);
-        let smallest = Infinity;
-        if (/[.]svg([?#]|$)/.test(image.currentSrc)) {
-            smallest = await svgText(image.currentSrc, shown);
-        } else if (image.dataset.textPx) {
-            smallest = px(image.dataset.textPx) * shown / image.naturalWidth;
-        } else {
-            problems.push(`figure ${name}: no data-text-px (snippets.files.save_figure adds it)`);
-        }
-        if (smallest < readable) {
-            problems.push(`figure ${name}: text of ${smallest.toFixed(1)} px (needs ${readable})`);
-        }
-        const link = image.closest(".figure-link");
-        const scrolls = link && link.scrollWidth > link.clientWidth + 1;
-        if ((shown < image.naturalWidth - 1 || scrolls)
-            && (!link || cssAfter(link, "::after") === "none")) {
-            problems.push(`figure ${name}: shown ${Math.round(shown)} of ${image.naturalWidth} px`
-                          + " wide, with no cue that a tap enlarges it");
-        }
-    }
-    const firstLine = element => element.textContent.trim().split("\\n")[0].slice(0, 50);
-    for (const code of content.querySelectorAll("pre > code, .highlight-ipynb")) {
-        if (code.scrollWidth <= code.clientWidth + 1) continue;
-        if (code.closest(".language-output, .jp-OutputArea-output")) {
-            problems.push(`output scrolls sideways: "${firstLine(code)}"`);
-        } else if (cssAfter(code.closest("pre, .jp-InputArea-editor"), "::after") === "none") {
-            problems.push(`code scrolls sideways with no cue: "${firstLine(code)}"`);
-        }
-    }
-    for (const wrap of content.querySelectorAll(".md-typeset__scrollwrap")) {
-        if (wrap.scrollWidth > wrap.clientWidth + 1 && cssAfter(wrap, "::before") === "none") {
-            problems.push(`table scrolls sideways with no cue: "${firstLine(wrap)}"`);
-        }
-    }
-    const range = document.createRange();
-    const outputs = content.querySelectorAll(
-        ".language-output pre > code, .jp-OutputArea-output pre");
-    for (const output of outputs) {
-        const style = getComputedStyle(output);
-        const width = output.clientWidth - px(style.paddingLeft) - px(style.paddingRight);
-        const walker = document.createTreeWalker(output, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            for (const word of node.textContent.matchAll(/\\S{2,}/g)) {
-                range.setStart(node, word.index);
-                range.setEnd(node, word.index + word[0].length);
-                const parts = Array.from(range.getClientRects()).filter(rect => rect.width > 0);
-                const whole = parts.reduce((sum, rect) => sum + rect.width, 0);
-                if (parts.length < 2 || whole > width) continue;  // one line, or longer than one
-                // Where the line breaks: a break between two letters or digits cuts a word
-                // ("inst|ead", "0.76|82"); one at punctuation ("grad_fn=|<Add...") does not.
-                let at = 1;
-                for (; at < word[0].length; at += 1) {
-                    range.setEnd(node, word.index + at);
-                    const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
-                    if (rects.length > 1) break;
-                }
-                if (/\\w/.test(word[0][at - 2] || "") && /\\w/.test(word[0][at - 1])) {
-                    const cut = `${word[0].slice(0, at - 1)}|${word[0].slice(at - 1, 40)}`;
-                    problems.push(`output cuts a word in two: "${cut}"`);
-                }
-            }
-        }
-    }
-    const overlaps = (a, b) => a.left < b.right && b.left < a.right
-        && a.top < b.bottom && b.top < a.bottom;
-    const buttons = content.querySelectorAll(
-        "pre > nav .md-code__button, .zeroclipboard-container");
-    for (const button of buttons) {
-        const box = button.getBoundingClientRect();
-        const block = button.closest("pre, .jp-InputArea-editor");
-        const code = block && block.querySelector("pre > code, .highlight-ipynb pre");
-        if (!box.width || !code) continue;
-        const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            if (!node.textContent.trim()) continue;
-            range.selectNodeContents(node);
-            if (Array.from(range.getClientRects()).some(rect => overlaps(rect, box))) {
-                problems.push(`the copy button covers code: "${firstLine(code)}"`);
-                break;
-            }
-        }
-    }
-    for (const code of content.querySelectorAll(".md-typeset pre > code")) {
-        if (px(getComputedStyle(code).fontSize) < codeSize - 0.01) {
-            problems.push(`code of ${getComputedStyle(code).fontSize}: "${firstLine(code)}"`);
-        }
-    }
-    for (const output of content.querySelectorAll(".language-output, .jp-OutputArea-output")) {
-        const label = getComputedStyle(output, "::before");
-        if (label.content === "none") {
-            problems.push(`an output without its label: "${firstLine(output)}"`);
-            continue;
-        }
-        const text = output.querySelector("pre > code") || output.querySelector("pre") || output;
-        const style = getComputedStyle(text);
-        const lineHeight = px(style.lineHeight) || 1.2 * px(style.fontSize);
-        const labelBottom = px(label.top) + (px(label.lineHeight) || 1.2 * px(label.fontSize));
-        const firstText = text.getBoundingClientRect().top - output.getBoundingClientRect().top
-            + px(style.paddingTop) + (lineHeight - px(style.fontSize)) / 2;
-        if (firstText - labelBottom < labelGap) {
-            problems.push(`the "Output" label touches "${firstLine(text)}"`);
-        }
-    }
-    for (const link of document.querySelectorAll(".md-footer__link")) {
-        const title = link.querySelector(".md-footer__title");
-        if (!title || !title.getBoundingClientRect().width) {
-            problems.push(`footer link "${link.getAttribute("aria-label")}" shows no title`);
-        }
-    }
-    const codeCells = Array.from(content.querySelectorAll(".jp-CodeCell[id]"));
-    const after = node => element => node.compareDocumentPosition(element) & 4;  // following
-    for (const badge of content.querySelectorAll(".skip-badge")) {
-        const shown = badge.getBoundingClientRect().height > 0;
-        // On a chapter, the block right after; on a notebook page, the next cell, which prints
-        // "Skipped: ..." where the condition holds (tools/notebooks.py).
-        const next = badge.closest(".jupyter-wrapper")
-            ? codeCells.find(after(badge)) : badge.nextElementSibling;
-        const skipped = next && (next.matches(".language-python")
-            || (next.matches(".jp-CodeCell") && next.textContent.includes("Skipped:")));
-        if (!shown || !skipped) {
-            problems.push(`badge "${badge.textContent.slice(0, 40)}" not shown before its block`);
-        }
-    }
-    return problems;
-}"""
+READING_SCRIPT = script("reading.js")
 # Two animation frames: docs/javascripts/overflow.js marks what overflows one frame after a resize.
-SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+SETTLED = script("settled.js")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-# Each run of Chinese text (tools/mkdocs_hooks.py wraps it): on a page of the Chinese edition,
+# Each run of Chinese text (tools/site/hooks.py wraps it): on a page of the Chinese edition,
 # hundreds; the first GLOSS_SAMPLE of a page are asked for their fonts (each is one DevTools call).
 GLOSS = 'span[lang="zh-Hans"]'
 GLOSS_SAMPLE = 16
-GLOSS_FONT = "PET CJK Glosses"  # tools/cjk_font.py FAMILY, as docs/stylesheets/extra.css names it
-BROKEN_IMAGES = (
-    "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+GLOSS_FONT = (
+    "PET CJK Glosses"  # tools/site/cjk_font.py FAMILY, as docs/stylesheets/extra.css names it
 )
+BROKEN_IMAGES = script("broken_images.js")
 
 
 # The Chinese edition's pages: the same markup, colours and figures as their English pages, with
@@ -574,7 +373,7 @@ def violations(found: dict) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.site_checks", description="Check every page of a built site."
+        prog="python -m tools.checks.site_checks", description="Check every page of a built site."
     )
     parser.add_argument("site", type=Path, help="the built site's folder")
     parser.add_argument("--json", type=Path, required=True, help="where to write the results")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# The opener box, and a solution box, in English or in Chinese (tools/site_text.py).
+# The opener box, and a solution box, in English or in Chinese (tools/site/site_text.py).
 OPENER = re.compile(
     r'^!!! abstract "(?:In this chapter|本章内容)"\n\n(?P<body>(?:    .*\n|\n)+)', re.M
 )

@@ -3,14 +3,14 @@
     document = harness.parse(Path("docs/01-tensors.md"))   # blocks, outputs, skips, figures
     harness.blocks(document)                              # the Block of each region, in page order
 
-How the blocks run (in this process, or taken from a reader's run) is tools/page_runs.py:
-`pytest docs/` runs every chapter through it (conftest.py), `make outputs` rewrites the outputs
-with it (tools/outputs.py). The rules a chapter follows are in the README ("Writing a chapter");
-the directives and the stamp are defined in tools/page_syntax.py:
+How the blocks run (in this process, or taken from a reader's run) is tools/verify/page_runs.py:
+`pytest docs/` runs every chapter through it (conftest.py), `make outputs` rewrites the outputs with
+it (tools/publish/outputs.py). The rules a chapter follows are in the README ("Writing a chapter");
+the directives and the stamp are defined in tools/pages/syntax.py:
 
-- a runnable block is a fence whose info string is exactly `python`; the ```output fence right
-  after it is what it prints (compared by tools/compare.py: exactly, or within the tolerance that
-  a `<!-- tolerance: relative=0.1 points=5 -->` line between the two fences declares);
+- a runnable block is a fence whose info string is exactly `python`; the ```output fence right after
+  it is what it prints (compared by tools/verify/compare.py: exactly, or within the tolerance that a
+  `<!-- tolerance: relative=0.1 points=5 -->` line between the two fences declares);
 - an image `![alt](assets/x.svg)` right after those is the figure the block draws;
 - `<!-- skip: next if(CONDITION, reason="...") -->` right before a block runs it only where
   CONDITION is false, and reports it as skipped, with the reason, elsewhere;
@@ -31,11 +31,12 @@ from pathlib import Path
 from sybil import Document, Example, Sybil
 from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, RawFencedCodeBlockLexer
 
-from tools import page_syntax
-from tools.compare import Tolerance
-from tools.page_syntax import SkipIf
+from tools.pages import syntax
+from tools.pages.languages import TRANSLATIONS
+from tools.pages.syntax import SkipIf
+from tools.pages.tolerance import Tolerance
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 DOCS = ROOT / "docs"
 # Info strings that mean "Python" to a reader or a highlighter but that the harness would not run.
 PYTHON_LIKE = re.compile(r"^[{.\s]*(python|py|pycon|python3|py3|ipython3?|pyi|pytb)\b", re.I)
@@ -77,7 +78,7 @@ class Block:
 class ChapterParser:
     """A Sybil parser for chapters: python fences, their outputs, figures and directives.
 
-    `evaluate` is what runs a block: tools/page_runs.py passes its PageRuns' evaluate; a page
+    `evaluate` is what runs a block: tools/verify/page_runs.py passes its PageRuns' evaluate; a page
     parsed only to be read (`parse`) gets one that refuses to run.
     """
 
@@ -87,7 +88,7 @@ class ChapterParser:
     def __call__(self, document: Document):
         text, path = document.text, document.path
         fences = sorted(FENCES(document), key=lambda region: region.start)
-        found = {directive.end: directive for directive in page_syntax.directives(text)}
+        found = {directive.end: directive for directive in syntax.directives(text)}
         used: set[int] = set()
         paired_outputs = set()
         for index, region in enumerate(fences):
@@ -162,8 +163,8 @@ def skip_before(text: str, path: str, start: int, found: dict, used: set) -> Ski
         if directive.name == "skip" and end <= start and not text[end:start].strip():
             used.add(end)
             try:
-                return page_syntax.parse_skip(directive.arguments)
-            except page_syntax.SyntaxProblem as problem:
+                return syntax.parse_skip(directive.arguments)
+            except syntax.SyntaxProblem as problem:
                 raise HarnessError(f"{where(path, text, directive.start)}: {problem}") from None
     return None
 
@@ -174,8 +175,8 @@ def tolerance_in(between: list, path: str, text: str, used: set) -> Tolerance | 
         if directive.name == "tolerance":
             used.add(directive.end)
             try:
-                return page_syntax.parse_tolerance(directive.arguments)
-            except page_syntax.SyntaxProblem as problem:
+                return syntax.parse_tolerance(directive.arguments)
+            except syntax.SyntaxProblem as problem:
                 raise HarnessError(f"{where(path, text, directive.start)}: {problem}") from None
     return None
 
@@ -235,7 +236,7 @@ def without_hidden_blocks(markdown: str) -> str:
         HIDDEN(Document(markdown, "page.md")), key=lambda r: r.start, reverse=True
     ):
         start = markdown.rfind("\n", 0, region.start) + 1  # the indentation goes too
-        end = page_syntax.COMMENT_END.search(markdown, region.end).end()
+        end = syntax.COMMENT_END.search(markdown, region.end).end()
         markdown = markdown[:start] + markdown[end:].removeprefix("\n")
     return markdown
 
@@ -287,17 +288,14 @@ def parse(path: Path) -> Document:
 def refuse_to_run(example: Example) -> None:
     raise HarnessError(
         f"{shown(example.path)}:{example.line}: this page was parsed to be read, not run;"
-        " run pages with tools.page_runs (PageRuns, run_page)"
+        " run pages with tools.verify.page_runs (PageRuns, run_page)"
     )
 
 
-# A translation (docs/<page>.zh.md, tools/translations.py) runs nothing of its own: it carries
-# its English page's code and outputs, proven equal by a test.
-TRANSLATIONS = "*.zh.md"
-
-
 def chapters() -> list[Path]:
-    """Every English page of the site, in file-name order (the order of the course notes)."""
+    """Every English page of the site, in file-name order (the order of the course notes). A
+    translation (tools/pages/languages.py) runs nothing of its own: it carries its English page's
+    code and outputs, proven equal by a test."""
     return sorted(path for path in DOCS.rglob("*.md") if not path.match(TRANSLATIONS))
 
 

@@ -10,16 +10,16 @@
 - A **skip directive** goes right before a ```python fence: the block runs only where its
   condition is false, and is reported as skipped, with its reason, elsewhere. A notebook prints
   `skipped_text(reason)` in its place, and the site shows it as a badge that says what the block
-  needs (`SkipIf.kind`; its words are tools/site_text.py's).
+  needs (`SkipIf.kind`; its words are tools/site/site_text.py's).
 - A **tolerance directive** goes between a ```python fence and its ```output fence
-  (tools/compare.py says what it allows).
+  (tools/pages/tolerance.py; tools/verify/compare.py says what it allows).
 - The **stamp** under the title says what produced the page's outputs; `make outputs` writes it.
 - **Front matter** `runs: once` marks a page that trains for seconds: `make test` runs it once,
-  in a reader's kernel, hidden checks included (tools/page_runs.py), instead of twice.
+  in a reader's kernel, hidden checks included (tools/verify/page_runs.py), instead of twice.
 
-The harness (tools/harness.py), `make outputs` (tools/outputs.py), the notebooks
-(tools/notebooks.py), the reader's run (tools/reader.py) and the site hooks
-(tools/chapter_page.py) all read the syntax through this module. Directives are found with
+The harness (tools/pages/harness.py), `make outputs` (tools/publish/outputs.py), the notebooks
+(tools/site/notebooks.py), the reader's run (tools/verify/reader.py) and the site hooks
+(tools/site/chapter_page.py) all read the syntax through this module. Directives are found with
 Sybil's own lexer for directives in HTML comments, and a skip's arguments have the grammar of
 Sybil's `skip: next if(condition, reason=...)`. Sybil's SkipParser itself is not used: it decides
 at run time and attaches nothing to the block, while the notebooks, the reader and the badges
@@ -38,7 +38,7 @@ from sybil import Document
 from sybil.parsers.abstract.skip import SKIP_ARGUMENTS_PATTERN
 from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer
 
-from tools.compare import Tolerance
+from tools.pages.tolerance import Tolerance
 
 # Sybil's lexer for `<!-- name: arguments -->`, for the two directives a block may carry.
 DIRECTIVES = DirectiveInHTMLCommentLexer(directive="skip|tolerance")
@@ -135,7 +135,7 @@ def parse_skip(arguments: str) -> SkipIf:
 
 
 def parse_tolerance(arguments: str) -> Tolerance:
-    """`relative=0.05 points=2` into a Tolerance; at most the limits tools/compare.py sets."""
+    """`relative=0.05 points=2` into a Tolerance, within the limits of tools/pages/tolerance.py."""
     settings = TOLERANCE_ARGUMENTS.match(arguments)
     if settings is None:
         raise SyntaxProblem(

@@ -1,15 +1,15 @@
 """Publish the built site to the gh-pages branch, and check what a branch holds.
 
-    make build && make publish                           # site/ to origin's gh-pages (workflow)
-    python -m tools.publish deploy site --remote origin  # the same
-    python -m tools.publish check pages.git --repository owner/name  # what its gh-pages holds
+    make build && make publish                                    # site/ to origin's gh-pages
+    python -m tools.publish.gh_pages deploy site --remote origin  # the same (the workflow's)
+    python -m tools.publish.gh_pages check pages.git --repository owner/name  # what gh-pages holds
 
 `deploy` does what `mkdocs gh-deploy --force` does after its build: ghp_import commits the site
 folder, with `.nojekyll`, onto the branch (on top of `REMOTE/gh-pages` when that was fetched) and
-force-pushes it. The Pages workflow's deploy job, `make publish-rehearsal` (tools/rehearsal.py) and
-tests/test_publish.py all deploy through it; `check_branch` then reads what the branch holds. This
-module needs only the standard library and ghp_import (a dependency of MkDocs), so that the deploy
-job runs it without installing the project.
+force-pushes it. The Pages workflow's deploy job, `make publish-rehearsal`
+(tools/publish/rehearsal.py) and tests/test_publish.py all deploy through it; `check_branch` then
+reads what the branch holds. This module needs only the standard library and ghp_import (a
+dependency of MkDocs), so that the deploy job runs it without installing the project.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools import site
+from tools.site import settings
 
-ROOT = Path(__file__).resolve().parents[1]
-BRANCH = "gh-pages"  # Colab reads the notebooks from it (tools/site.py, colab_url)
+ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
+BRANCH = "gh-pages"  # Colab reads the notebooks from it (tools/site/settings.py, colab_url)
 # Seconds a git command may take (reading the branch); the push itself may take longer: the whole
 # site goes up (tens of MB on a slow link). A stuck credential prompt or network fails, not hangs.
 GIT_TIMEOUT = 120
@@ -97,16 +97,16 @@ def check_branch(repo: Path, repository: str, chapters: list[str]) -> list[str]:
     files = set(git(repo, "ls-tree", "-r", "--name-only", BRANCH).splitlines())
     problems = [f"{name} missing" for name in [".nojekyll", "index.html"] if name not in files]
     if "index.html" in files:
-        canonical = f'<link rel="canonical" href="{site.site_url(repository)}">'
+        canonical = f'<link rel="canonical" href="{settings.site_url(repository)}">'
         if canonical not in git(repo, "show", f"{BRANCH}:index.html"):
             problems.append(f"index.html has no {canonical}")
     notebooks = [f"notebooks/{stem}/{stem}.ipynb" for stem in chapters]
     problems += [f"{notebook} missing" for notebook in notebooks if notebook not in files]
     for stem, notebook in zip(chapters, notebooks, strict=True):
-        page, colab = f"{stem}/index.html", site.colab_url(repository, notebook)
+        page, colab = f"{stem}/index.html", settings.colab_url(repository, notebook)
         if page not in files or colab not in git(repo, "show", f"{BRANCH}:{page}"):
             problems.append(f"{page} has no link {colab}")
-    # Only the chapters that use the helper package install it (tools/notebook_setup.py).
+    # Only the chapters that use the helper package install it (tools/site/notebook_setup.py).
     source = f"github.com/{repository}"
     shown = [git(repo, "show", f"{BRANCH}:{name}") for name in notebooks if name in files]
     if chapters and not any(source in text for text in shown):
@@ -117,14 +117,15 @@ def check_branch(repo: Path, repository: str, chapters: list[str]) -> list[str]:
 def chapters_with_notebooks() -> list[str]:
     """The chapters that get a notebook (the harness's rule: a page with runnable blocks)."""
     # Imported here: the harness needs the test extra (Sybil), which the deploy job lacks.
-    from tools.harness import chapters, has_code
+    from tools.pages.harness import chapters, has_code
 
     return [path.stem for path in chapters() if has_code(path)]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.publish", description=f"Publish the site to its {BRANCH} branch."
+        prog="python -m tools.publish.gh_pages",
+        description=f"Publish the site to its {BRANCH} branch.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     deploying = commands.add_parser("deploy", help="push a built site (as gh-deploy --force)")
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         print(*problems or [f"{BRANCH} holds the site for {args.repository}"], sep="\n")
         return 1 if problems else 0
     commit = git(ROOT, "rev-parse", "--short", "HEAD").strip()
-    deploy(args.site_dir, args.remote, f"Deployed {commit} with tools/publish.py")
+    deploy(args.site_dir, args.remote, f"Deployed {commit} with tools/publish/gh_pages.py")
     print(f"pushed {args.site_dir} to the {BRANCH} branch of {args.remote}")
     return 0
 

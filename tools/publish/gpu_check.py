@@ -1,7 +1,7 @@
 """`make gpu-check`: prove the GPU-only outputs on a CUDA machine, block by block.
 
-    python -m tools.gpu_check              # on a CUDA machine: run, rewrite the fences, record
-    bash tools/gpu_session.sh OUT          # what `make gpu-check` runs: installs what is missing,
+    python -m tools.publish.gpu_check      # on a CUDA machine: run, rewrite the fences, record
+    bash tools/publish/gpu_session.sh OUT  # what `make gpu-check` runs: installs what is missing,
                                            # this, then the GPU rows of benchmarks/results/
 
 A GPU-only block (skip directive `if(not torch.cuda.is_available(), ...)`) cannot run in CI, so
@@ -10,36 +10,33 @@ its output fence is proven by a recorded GPU run, or shown on the site as expect
 1. `pytest docs tests` on the GPU (the tests that need the built site, a browser or Jupyter are
    left to the CPU suite), keeping what every block printed and whether it passed;
 2. the output fence under each GPU-only block that ran is rewritten with what it printed, the
-   way `make outputs` does on a CPU (tools/outputs.py: a tolerant or eliding fence that still
-   matches is kept, a tolerance directive stays);
+   way `make outputs` does on a CPU (tools/publish/outputs.py: a tolerant or eliding fence that
+   still matches is kept, a tolerance directive stays);
 3. for each GPU-only block that ran without an error, tests/gpu-verification.json records a
    `Proof`: the page, a hash of the block's code and of its output fence as now written, the
    device, the torch version and the date.
 
-An output counts as proven only while the record holds a proof whose hashes match the page as
-it is now (`proof_for`): editing the block's code or its fence makes it unproven again, and the
-site shows it as "Expected output: not yet run on a GPU" (tools/chapter_page.py).
+The record, and when it proves an output, are tools/pages/gpu_proofs.py's: the site and the
+notebooks read it from there.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from snippets.files import atomic_write
-from tools import harness
-from tools.harness import Block
-from tools.page_runs import PageRun
+from tools.pages import harness
+from tools.pages.gpu_proofs import RECORD, Proof, digest, gpu_blocks, write_record
+from tools.publish.outputs import rewrite_fences
+from tools.verify.page_runs import PageRun
 
-RECORD = harness.ROOT / "tests" / "gpu-verification.json"
 # The tests that need what a bare CUDA machine lacks (the built site, Chromium, Jupyter kernels):
 # the CPU suite runs them.
 CPU_ONLY_TESTS = [
@@ -54,71 +51,12 @@ CPU_ONLY_TESTS = [
 PYTEST_TIMEOUT = 420  # seconds; the chapters and unit tests take about 3 minutes on an H200
 
 
-@dataclass(frozen=True)
-class Proof:
-    """A GPU-only block that ran on a GPU and printed the output its fence shows."""
-
-    page: str  # the chapter's file name
-    code: str  # digest() of the block's code
-    output: str  # digest() of its output fence ("" where the block prints nothing)
-    device: str
-    torch: str
-    date: str
-
-    def sentence(self) -> str:
-        return f"Verified {self.run()}"
-
-    def run(self) -> str:
-        """The run that proved it, in words: "on <device>, torch <version>, <date>"."""
-        return f"on {self.device}, torch {self.torch}, {self.date}"
-
-
-def digest(text: str | None) -> str:
-    """A short hash of a block's code or output, as written on the page."""
-    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()[:16]
-
-
-def gpu_blocks(path: Path) -> list[Block]:
-    """The blocks of a page that run only where CUDA exists."""
-    document = harness.parse(path)
-    return [block for block in harness.blocks(document) if block.skip and block.skip.kind == "gpu"]
-
-
-def load_record(record: Path = RECORD) -> list[Proof]:
-    if not record.is_file():
-        return []
-    return [Proof(**entry) for entry in json.loads(record.read_text(encoding="utf-8"))["proofs"]]
-
-
-def proof_for(page: str, block: Block, proofs: list[Proof]) -> Proof | None:
-    """The latest proof of this block as it is now on the page, if any."""
-    matching = [
-        proof
-        for proof in proofs
-        if (proof.page, proof.code, proof.output)
-        == (page, digest(block.source), digest(block.expected))
-    ]
-    return max(matching, key=lambda proof: proof.date, default=None)
-
-
-def page_proofs(path: Path, record: Path = RECORD) -> list[tuple[Block, Proof | None]]:
-    """Each GPU-only block of a page, with its proof or None (its output is only expected). A
-    translation's blocks are its English page's (tools/translations.py): so are its proofs."""
-    from tools.translations import english_of
-
-    proofs = load_record(record)
-    page = english_of(path).name
-    return [(block, proof_for(page, block, proofs)) for block in gpu_blocks(path)]
-
-
 # ---- after the GPU run: fences and record --------------------------------------------------------
 
 
 def rewrite_gpu_fences(path: Path, printed: dict[int, str]) -> None:
     """Rewrite the output fences of the page's GPU-only blocks that ran with what they printed
-    (`printed`: by block line), as `make outputs` does (tools/outputs.py)."""
-    from tools.outputs import rewrite_fences
-
+    (`printed`: by block line), as `make outputs` does (tools/publish/outputs.py)."""
     lines = {block.line for block in gpu_blocks(path)}
     run = PageRun(harness.parse(path))
     run.printed = {line: text for line, text in printed.items() if line in lines}
@@ -135,24 +73,6 @@ def prove(path: Path, ran: set[int], device: str, torch_version: str, date: str)
         for block in gpu_blocks(path)
         if block.line in ran
     ]
-
-
-def write_record(proofs: list[Proof], run: dict, record: Path = RECORD) -> None:
-    """Add this run's proofs and summary to the record; a proof of the same block and output
-    replaces the older one."""
-    old = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
-    new = {(proof.page, proof.code, proof.output) for proof in proofs}
-    kept = [
-        asdict(proof)
-        for proof in load_record(record)
-        if (proof.page, proof.code, proof.output) not in new
-    ]
-    content = {
-        "about": "GPU-only blocks proven by `make gpu-check` (tools/gpu_check.py)",
-        "proofs": kept + [asdict(proof) for proof in proofs],
-        "runs": [*old.get("runs", []), run],
-    }
-    atomic_write(record, (json.dumps(content, indent=1) + "\n").encode("utf-8"))
 
 
 def apply_run(
@@ -223,7 +143,7 @@ def run(record: Path, pytest_args: list[str], paths: list[str] | None = None) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.gpu_check", description=__doc__.split("\n\n")[0]
+        prog="python -m tools.publish.gpu_check", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--record", type=Path, default=RECORD, help=f"default {RECORD.name}")
     parser.add_argument(

@@ -2,14 +2,15 @@
 # `make gpu-check`: one session on a machine with an NVIDIA GPU and PyTorch, in about 10 minutes
 # on one H100/H200. Run it from the project root:
 #
-#     bash tools/gpu_session.sh [OUT_DIR]        # OUT_DIR (default test-output/gpu) gets the logs
+#     bash tools/publish/gpu_session.sh [OUT_DIR]  # OUT_DIR (default test-output/gpu): the logs
 #
 # 1. Installs what the tests need and such a machine may lack (sybil, ...), never touching its
 #    torch: from the wheels in .whl/ where there is one (a machine without a network: fill .whl/
 #    on one with, `make gpu-wheels`, and copy it along), else from PyPI.
-# 2. `python -m tools.gpu_check`: the chapters and unit tests on the GPU; rewrites the output
-#    fences of the GPU-only blocks with what they printed, and records which blocks that proves
-#    in tests/gpu-verification.json (the site shows each GPU-only output as verified or expected).
+# 2. `python -m tools.publish.gpu_check`: the chapters and unit tests on the GPU; rewrites the
+#    output fences of the GPU-only blocks with what they printed, and records which blocks that
+#    proves in tests/gpu-verification.json (the site shows each GPU-only output as verified or
+#    expected).
 # 3. The GPU rows of benchmarks/results/ (training speed, matmul timing).
 # Each step has a time limit, so the whole fits its window; commit what it changed.
 set -uo pipefail
@@ -47,7 +48,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     "$python" -m pip install --quiet "${source[@]}" "${missing[@]}" || exit 2
 fi
 
-timeout 450 "$python" -m tools.gpu_check 2>&1 | tee "$out/gpu-check.log"
+timeout 450 "$python" -m tools.publish.gpu_check 2>&1 | tee "$out/gpu-check.log"
 status=${PIPESTATUS[0]}
 timeout 90 "$python" benchmarks/training_speed.py --skip-cpu --write 2>&1 | tee "$out/benchmark.log"
 timeout 30 "$python" benchmarks/matmul_devices.py --write 2>&1 | tee -a "$out/benchmark.log"

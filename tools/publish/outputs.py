@@ -1,7 +1,7 @@
 """`make outputs`: re-run every chapter and rewrite its output fences, figures and stamp.
 
-    python -m tools.outputs                      # every page in docs/
-    python -m tools.outputs docs/01-tensors.md   # one page
+    python -m tools.publish.outputs                     # every page in docs/
+    python -m tools.publish.outputs docs/01-tensors.md  # one page
 
 Outputs are only ever edited this way. A fence is kept as it is when the new run still matches it
 and it either elides on purpose (`...`) or declares a tolerance: outputs do not churn from machine
@@ -9,9 +9,9 @@ to machine. A block that cannot run here (GPU-only) keeps its fence, and is list
 twice in a row changes nothing.
 
 The translation of a page (docs/<page>.zh.md) gets the page's new output fences and stamp too
-(tools/translations.py), so that the two stay equal.
+(tools/site/translations.py), so that the two stay equal.
 
-The stamp under each title (`<!-- outputs-stamp: {...} -->`, rendered by tools/chapter_page.py)
+The stamp under each title (`<!-- outputs-stamp: {...} -->`, rendered by tools/site/chapter_page.py)
 records the torch version, the device, the date and, on data pages, which data the outputs came
 from: the page's hidden setup names it by setting `DATA_SOURCE` (a string, e.g.
 `describe_data(train_data)`); the stamp only changes with the outputs or those fields.
@@ -26,11 +26,11 @@ import sys
 from pathlib import Path
 
 from snippets.files import atomic_write
-from tools import translations
-from tools.compare import matches
-from tools.harness import Block, HarnessError, chapters, shown
-from tools.page_runs import Mode, PageRun, run_page
-from tools.page_syntax import STAMP, read_stamp, stamp_comment
+from tools.pages.harness import Block, HarnessError, chapters, shown
+from tools.pages.syntax import STAMP, read_stamp, stamp_comment
+from tools.site import translations
+from tools.verify.compare import matches
+from tools.verify.page_runs import Mode, PageRun, run_page
 
 
 def write_outputs(path: Path) -> list[str]:
@@ -127,7 +127,7 @@ def restamp(text: str, changed: bool, fields: dict[str, str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.outputs",
+        prog="python -m tools.publish.outputs",
         description="Re-run chapters and rewrite their output fences, figures and stamp.",
     )
     parser.add_argument("pages", nargs="*", type=Path, help="chapters (default: every page)")

@@ -7,8 +7,8 @@ It reads .github/workflows/docs.yml and runs each job's steps in a copy of the w
 files git tracks or would add, as they are now, uncommitted edits included) in a temporary folder.
 The copy is a git repository of its own whose `origin` is a bare repository beside it: the deploy
 job pushes there instead of to GitHub. Then it checks what that gh-pages branch holds
-(tools/publish.py, check_branch). The working tree is only read; the copy is removed after a
-success and kept, for a look, after a failure.
+(tools/publish/gh_pages.py, check_branch). The working tree is only read; the copy is removed after
+a success and kept, for a look, after a failure.
 
 What runs otherwise than on GitHub, and why (ACTIONS_HERE, RUNS_HERE):
 
@@ -20,7 +20,7 @@ What runs otherwise than on GitHub, and why (ACTIONS_HERE, RUNS_HERE):
     make outputs-real, pytest docs
                             the same runs on the stand-in: offline, no download
     pip install ghp-import  nothing: the linked environment has it
-    CHROMIUM                the browser found here (tools/site_checks.py, find_chromium)
+    CHROMIUM                the browser found here (tools/checks/site_checks.py, find_chromium)
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ from pathlib import Path
 
 import yaml
 
-from tools.site_checks import find_chromium
+from tools.checks.site_checks import find_chromium
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 WORKFLOW = ROOT / ".github" / "workflows" / "docs.yml"
 DEFAULT_REPOSITORY = "rehearsal-owner/pytorch-essential-training"
 
@@ -53,7 +53,7 @@ ACTIONS_HERE = {
 }
 RUNS_HERE = {  # the workflow's command: (what runs here instead, or None; why)
     "make outputs-real": (
-        "CIFAR10_STAND_IN=1 .venv/bin/python -m tools.outputs",
+        "CIFAR10_STAND_IN=1 .venv/bin/python -m tools.publish.outputs",
         "on the stand-in: no download offline",
     ),
     ".venv/bin/python -m pytest docs": (
@@ -203,8 +203,9 @@ def rehearse(repository: str, folder: Path) -> list[str]:
     if find_chromium() is None:
         raise RuntimeError("the tests need Chromium: install it (Debian: apt-get install chromium)")
     lines = run_steps(plan(copy / ".github" / "workflows" / "docs.yml"), copy, repository)
-    # Checked by the copy's own code (tools/publish.py, check_branch), which made the site.
-    check = [str(copy / ".venv" / "bin" / "python"), "-m", "tools.publish", "check", str(remote)]
+    # Checked by the copy's own code (tools/publish/gh_pages.py, check_branch), which made the site.
+    python = str(copy / ".venv" / "bin" / "python")
+    check = [python, "-m", "tools.publish.gh_pages", "check", str(remote)]
     done = subprocess.run([*check, "--repository", repository], cwd=copy)
     if done.returncode != 0:
         raise RuntimeError(f"what the deploy pushed to {remote} is not the site (above)")

@@ -4,9 +4,9 @@
     header = notebook_links(stem, page, config, "en") + stamp(html, gpu, "en")  # under the title
     markdown = chapter_outline("zh")            # the home page's table of the chapters
 
-The directives' syntax is tools/page_syntax.py's; the proofs of GPU-only outputs come from
-tools/gpu_check.py (`gpu` pairs each GPU-only block of the page with its proof, or None); every
-sentence the site adds comes from tools/site_text.py, in the page's language.
+The directives' syntax is tools/pages/syntax.py's; the proofs of GPU-only outputs come from
+tools/pages/gpu_proofs.py (`gpu` pairs each GPU-only block of the page with its proof, or None);
+every sentence the site adds comes from tools/site/site_text.py, in the page's language.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import posixpath
 import re
 from pathlib import Path
 
-from tools import harness, notebooks, page_syntax, site, translations
-from tools.chapter_info import chapter_info
-from tools.site_text import badge, counted, language_root, text
+from tools.pages import harness, syntax
+from tools.pages.chapter_info import chapter_info
+from tools.pages.languages import english_of, translation_of
+from tools.site import notebooks, settings
+from tools.site.site_text import badge, counted, language_root, text
 
 NOTEBOOKS = notebooks.NOTEBOOKS
 # The output block after a tolerance directive (the directive's HTML comment passes through).
@@ -87,26 +89,26 @@ def chapter_outline(language: str) -> str:
 
 def in_language(path: Path, language: str) -> Path:
     """The page `path` in `language`: its translation where there is one, else itself."""
-    translation = translations.translation_of(path)
+    translation = translation_of(path)
     return translation if language == "zh" and translation.is_file() else path
 
 
 def render_directives(html: str, gpu: list, language: str) -> str:
     """Each skip directive becomes a badge; each tolerance directive a note under its output.
 
-    `gpu` pairs the page's GPU-only blocks, in order, with their proofs (tools/gpu_check.py): the
-    output under such a block is labelled verified (with the GPU run that proved it) or shown in
-    the style of an expected output, not yet run on a GPU.
+    `gpu` pairs the page's GPU-only blocks, in order, with their proofs (tools/pages/gpu_proofs.py):
+    the output under such a block is labelled verified (with the GPU run that proved it) or shown
+    in the style of an expected output, not yet run on a GPU.
     """
     note = f'\n<p class="tolerance-note">{text(language, "tolerance note")}</p>'
     edits, gpu = [], list(gpu)  # (start, end, replacement) in `html`
-    for directive in page_syntax.directives(html):
+    for directive in syntax.directives(html):
         if directive.name == "tolerance":
             output = OUTPUT_BLOCK.match(html, directive.end)
             end = output.end() if output is not None else directive.end
             edits.append((directive.start, end, html[directive.end : end] + note * bool(output)))
             continue
-        skip = page_syntax.parse_skip(html_lib.unescape(directive.arguments))
+        skip = syntax.parse_skip(html_lib.unescape(directive.arguments))
         edits.append((directive.start, directive.end, skip_badge(skip, language)))
         if skip.kind == "gpu" and gpu:
             block, proof = gpu.pop(0)
@@ -140,7 +142,7 @@ def verified(proof, language: str) -> str:
 def opener_meta(source: Path, setup_url: str, language: str) -> str:
     """The last line of a chapter's opener: how long it takes, how many exercises it has, and
     where to read how to run it (for a translation: its English page's time and exercises)."""
-    info = chapter_info(translations.english_of(source))
+    info = chapter_info(english_of(source))
     meta = text(
         language,
         "opener meta",
@@ -168,7 +170,7 @@ def to_site_root(page) -> str:
     return "../" * (folder.count("/") + 1) if folder else ""
 
 
-def skip_badge(skip: page_syntax.SkipIf, language: str) -> str:
+def skip_badge(skip: syntax.SkipIf, language: str) -> str:
     """The visible form of a skip directive: what its block needs, with the harness's reason."""
     title, sentence = badge(skip, language)
     condition = html_lib.escape(skip.condition)
@@ -196,14 +198,14 @@ def colab_button(stem: str, config, language: str) -> list[str]:
     if not repository:
         return []
     notebook = f"{language_root(language)}{NOTEBOOKS}/{stem}/{stem}.ipynb"
-    colab = site.colab_url(repository, notebook)
+    colab = settings.colab_url(repository, notebook)
     return [f'<a class="md-button" href="{colab}">{text(language, "open in colab")}</a>']
 
 
 def stamp(html: str, gpu: list, language: str) -> str:
     """One line saying what produced the outputs (and how many GPU-only outputs a GPU run
     proved: `gpu` as for render_directives); the details folded under it."""
-    fields = page_syntax.read_stamp(html_lib.unescape(html))
+    fields = syntax.read_stamp(html_lib.unescape(html))
     if fields is None:
         return ""
     data = ""
@@ -252,7 +254,7 @@ def described_data(data: str, language: str) -> str:
     if found is None:
         raise ValueError(
             f"the stamp's data {data!r} is not in snippets.cifar10.describe_data's words:"
-            " update DESCRIBED_DATA in tools/chapter_page.py along with it"
+            " update DESCRIBED_DATA in tools/site/chapter_page.py along with it"
         )
     kind = text(language, f"data {found['kind'].split(' (')[0]}")
     split = text(language, f"data {found['split']}")

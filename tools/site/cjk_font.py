@@ -1,13 +1,13 @@
 """The subset font that shows the course notes' Chinese glosses on any machine.
 
-    python -m tools.cjk_font           # rewrite docs/assets/fonts/cjk-glosses-{regular,bold}.woff2
-    python -m tools.cjk_font --check   # only say which characters the committed fonts lack
+    python -m tools.site.cjk_font          # rewrite docs/assets/fonts/cjk-glosses-*.woff2
+    python -m tools.site.cjk_font --check  # only say which characters the committed fonts lack
 
 Without a CJK font, a browser draws the glosses (均匀分布, 维度增加, ...) as empty boxes. The site
-marks every run of CJK characters `lang="zh-Hans"` (tools/mkdocs_hooks.py) and puts this font
+marks every run of CJK characters `lang="zh-Hans"` (tools/site/hooks.py) and puts this font
 first for `:lang(zh)` (docs/stylesheets/extra.css): Noto Sans CJK SC, Regular and Bold, cut down
 to the characters that the Markdown under docs/ uses (the Chinese edition's docs/*.zh.md
-included), mkdocs.yml's nav titles, the sentences of tools/site_text.py and the labels of
+included), mkdocs.yml's nav titles, the sentences of tools/site/site_text.py and the labels of
 docs/stylesheets/extra.css. Run it again after
 adding a page, a gloss or a sentence with new characters: tests/test_site.py fails, naming them,
 until then.
@@ -26,7 +26,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 DOCS = ROOT / "docs"
 FONTS = DOCS / "assets" / "fonts"
 # Han ideographs (and extensions), CJK punctuation, kana, bopomofo, compatibility ideographs and
@@ -54,16 +54,16 @@ def font_path(weight: str) -> Path:
 
 def text_sources(docs: Path = DOCS) -> list[Path]:
     """Every file whose text the site shows: the Markdown under docs/, the nav's titles, the
-    sentences the site adds (tools/site_text.py), the results tables' words
-    (tools/results_tables.py), the labels its style sheet writes, and the
+    sentences the site adds (tools/site/site_text.py), the results tables' words
+    (tools/site/results_tables.py), the labels its style sheet writes, and the
     words of Material's Chinese interface (the search box, its messages, button titles)."""
     import material
 
     root = docs.parent
     added = [
         root / "mkdocs.yml",
-        root / "tools" / "site_text.py",
-        root / "tools" / "results_tables.py",
+        root / "tools" / "site" / "site_text.py",
+        root / "tools" / "site" / "results_tables.py",
         docs / "stylesheets" / "extra.css",
         Path(material.__file__).parent / "templates" / "partials" / "languages" / "zh.html",
     ]
@@ -165,7 +165,7 @@ def parse_source(text: str) -> tuple[Path, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.cjk_font", description=__doc__.split("\n\n")[0]
+        prog="python -m tools.site.cjk_font", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--check", action="store_true", help="only list missing characters")
     for weight, (path, number) in SOURCES.items():

@@ -1,6 +1,6 @@
 """The chapters' diagrams, drawn by code so that they stay true to what the pages teach.
 
-    python -m tools.diagrams        # (re)write docs/assets/diagram-*.svg; `make outputs` runs it
+    python -m tools.site.diagrams   # (re)write docs/assets/diagram-*.svg; `make outputs` runs it
 
 Each function draws one diagram with Matplotlib; the numbers in the broadcasting and reduction
 diagrams are computed with torch, by the same operations the chapter shows. A test redraws them
@@ -23,7 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle  # noqa: E402
 
-ASSETS = Path(__file__).resolve().parents[1] / "docs" / "assets"
+ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
+ASSETS = ROOT / "docs" / "assets"
 FONT, SMALL = 13, 12  # points: labels, and captions (the smallest text of every diagram)
 WIDTH = 5.6  # inches, at most: 403 points, shown at 358 px on a phone, so 12 pt -> 10.7 px
 BLUE, ORANGE, GREY, TEXT = "#dbeafe", "#fed7aa", "#e5e7eb", "#111827"
@@ -253,7 +254,7 @@ def write_all(folder: Path = ASSETS) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.diagrams", description=__doc__.split("\n\n")[0]
+        prog="python -m tools.site.diagrams", description=__doc__.split("\n\n")[0]
     )
     parser.parse_args(argv)
     for path in write_all():

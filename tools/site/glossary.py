@@ -1,18 +1,18 @@
 """The Chinese edition's glossary: one Chinese term for each English term, and the checker.
 
-    python -m tools.glossary          # every ruled-out wording in the Chinese text: file:line
+    python -m tools.site.glossary          # every ruled-out wording in the Chinese text: file:line
 
 The Chinese edition names each thing one way: `GLOSSARY` gives, for each English term, its one
 Chinese term, the wordings it rules out (`variants`, regular expressions) and where such a
 wording is still right: `allowed` patterns contain the variant itself (步长 in 负步长, a slice's
 step; 笔记本 in "Jupyter 笔记本" or 笔记本电脑, a laptop), `topics` mark a paragraph about another
 meaning (步长 as the Δx of a finite difference). It sits beside the string table
-(tools/site_text.py) and covers all the Chinese text the site shows: the prose of docs/*.zh.md
+(tools/site/site_text.py) and covers all the Chinese text the site shows: the prose of docs/*.zh.md
 (figure alt text and captions included; front matter, fenced code, outputs, hidden blocks,
 directives, includes and inline code are English, the English page's, and are skipped), the
-zh language's titles and nav in mkdocs.yml, the zh strings of tools/site_text.py and the Chinese
-wording of tools/results_tables.py. tests/test_glossary.py fails on any variant outside its
-contexts, naming the file, the line and the term to use.
+zh language's titles and nav in mkdocs.yml, the zh strings of tools/site/site_text.py and the
+Chinese wording of tools/site/results_tables.py. tests/test_glossary.py fails on any variant
+outside its contexts, naming the file, the line and the term to use.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 DOCS = ROOT / "docs"
 MKDOCS = ROOT / "mkdocs.yml"
-SITE_TEXT = ROOT / "tools" / "site_text.py"
-RESULTS_TABLES = ROOT / "tools" / "results_tables.py"
+SITE_TEXT = ROOT / "tools" / "site" / "site_text.py"
+RESULTS_TABLES = ROOT / "tools" / "site" / "results_tables.py"
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,7 @@ def check_mkdocs(path: Path = MKDOCS) -> list[Finding]:
 
 def chinese_strings(source: str, names: tuple[str, ...]) -> list[tuple[int, str]]:
     """(line, text) of the Chinese strings of a module's tables: TEXT["zh"] and REASONS' values
-    in tools/site_text.py; the replacements of PHRASES in tools/results_tables.py."""
+    in tools/site/site_text.py; the replacements of PHRASES in tools/site/results_tables.py."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1):

@@ -1,24 +1,25 @@
 """MkDocs hooks (mkdocs.yml `hooks:`): what the site adds to the chapters' Markdown.
 
-- The repository setting (tools/site.py) fills `site_url`, the GitHub link, the Colab links, the
-  notebooks' install line and the Set-up page's install and clone lines; without one they are
-  left out.
-- Every chapter with code gets a notebook (tools/notebooks.py) and a notebook page, rendered by
-  the mkdocs-jupyter plugin (its templates compiled once per build: tools/notebook_templates.py)
-  and reworked by tools/notebook_pages.py; they stay out of the nav and of search. Under the
-  chapter's title: "Notebook", "Download notebook", "Open in Colab".
-- Chapter pages (tools/chapter_page.py): the stamp becomes one line with its details folded;
+- The repository setting (tools/site/settings.py) fills `site_url`, the GitHub link, the Colab
+  links, the notebooks' install line and the Set-up page's install and clone lines; without one
+  they are left out.
+- Every chapter with code gets a notebook (tools/site/notebooks.py) and a notebook page, rendered
+  by the mkdocs-jupyter plugin (its templates compiled once per build:
+  tools/site/notebook_templates.py) and reworked by tools/site/notebook_pages.py; they stay out of
+  the nav and of search. Under the chapter's title: "Notebook", "Download notebook", "Open in
+  Colab".
+- Chapter pages (tools/site/chapter_page.py): the stamp becomes one line with its details folded;
   skip directives become badges, tolerance directives a note under their output, and the output
-  of each GPU-only block is labelled verified or expected (tools/gpu_check.py); outputs and
-  listings get no copy button; solutions stay out of search; the home page's outline table is
+  of each GPU-only block is labelled verified or expected (tools/pages/gpu_proofs.py); outputs
+  and listings get no copy button; solutions stay out of search; the home page's outline table is
   built from the chapters' openers.
-- Figures open full size on a tap and never show text under 10 px (tools/site_figures.py).
+- Figures open full size on a tap and never show text under 10 px (tools/site/figures.py).
 - Every run of Chinese characters is marked lang="zh-Hans", for the subset font
-  (tools/cjk_font.py).
+  (tools/site/cjk_font.py).
 - The Chinese edition (docs/<page>.zh.md, built into zh/ by the mkdocs-static-i18n plugin): its
   headings take the English headings' ids, its notebooks are written from the translations, and
-  every sentence the site adds is in its language (tools/site_text.py), and so are the benchmark
-  results tables it includes (tools/results_tables.py).
+  every sentence the site adds is in its language (tools/site/site_text.py), and so are the
+  benchmark results tables it includes (tools/site/results_tables.py).
 """
 
 from __future__ import annotations
@@ -33,22 +34,16 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs loads hooks by path
-from tools import (  # noqa: E402
-    chapter_page,
-    gpu_check,
-    harness,
-    notebooks,
-    page_syntax,
-    results_tables,
-    site,
-    translations,
-)
-from tools.cjk_font import CJK, mark_chinese  # noqa: E402
-from tools.notebook_pages import notebook_page  # noqa: E402
-from tools.notebook_templates import share_compiled_templates  # noqa: E402
-from tools.site_figures import figure_links  # noqa: E402
-from tools.site_text import language_of, language_root, text  # noqa: E402
+# MkDocs loads hooks by path: the project (two folders up) goes on sys.path for `tools`.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tools.pages import gpu_proofs, harness, syntax  # noqa: E402
+from tools.pages.languages import english_of, is_translation  # noqa: E402
+from tools.site import chapter_page, notebooks, results_tables, settings, translations  # noqa: E402
+from tools.site.cjk_font import CJK, mark_chinese  # noqa: E402
+from tools.site.figures import figure_links  # noqa: E402
+from tools.site.notebook_pages import notebook_page  # noqa: E402
+from tools.site.notebook_templates import share_compiled_templates  # noqa: E402
+from tools.site.site_text import language_of, language_root, text  # noqa: E402
 
 NOTEBOOKS = notebooks.NOTEBOOKS
 log = logging.getLogger("mkdocs.hooks")
@@ -64,19 +59,19 @@ def on_config(config, **kwargs):
     # mkdocs-jupyter keeps each converted notebook page in its cache (keyed by the notebook's
     # content and the plugin's settings): outside the work tree, so that builds write nothing
     # into the project; one folder per language, since a build evicts the entries it did not use.
-    cache = site.cache_folder(f"notebook-pages-{build_language(config)}")
+    cache = settings.cache_folder(f"notebook-pages-{build_language(config)}")
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache)
     share_compiled_templates()
     language = build_language(config)
     # The headings' link title ("Permanent link"), in the language of the pages being built.
     config.mdx_configs.setdefault("toc", {})["permalink_title"] = text(language, "permalink")
-    repository = site.repository()
-    config.site_url = site.site_url(repository) or None
+    repository = settings.repository()
+    config.site_url = settings.site_url(repository) or None
     config.extra["repository"] = repository
-    commit = site.commit() if repository else None
-    # The helper package's pip requirement, at the commit this build is made from (tools/site.py).
-    config.extra["install_target"] = site.install_target(repository, commit)
-    if commit and not os.environ.get("GITHUB_SHA") and site.uncommitted_changes():
+    commit = settings.commit() if repository else None
+    # The helper package's pip requirement, at the commit this build is made from (settings.py).
+    config.extra["install_target"] = settings.install_target(repository, commit)
+    if commit and not os.environ.get("GITHUB_SHA") and settings.uncommitted_changes():
         log.info(
             "The working tree has uncommitted changes: the notebooks and the Set up page install"
             " the helper package at HEAD (%s), which lacks them.",
@@ -86,7 +81,7 @@ def on_config(config, **kwargs):
         [
             {
                 "icon": "fontawesome/brands/github",
-                "link": site.repository_url(repository),
+                "link": settings.repository_url(repository),
                 "name": text(language, "source on github"),
             }
         ]
@@ -139,23 +134,23 @@ def on_post_build(config, **kwargs) -> None:
 
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
-    """Hidden blocks are cut out (tools/harness.py); listings of snippets/ code get no copy
+    """Hidden blocks are cut out (tools/pages/harness.py); listings of snippets/ code get no copy
     button (their imports live elsewhere); the home page's outline table is built from the
     chapters themselves; the install and clone lines come from the repository the site is built
-    for (tools/site.py)."""
+    for (tools/site/settings.py)."""
     source = Path(page.file.abs_src_path)
     language = language_of(source)
-    if translations.is_translation(source):
-        english = translations.english_of(source).read_text(encoding="utf-8")
+    if is_translation(source):
+        english = english_of(source).read_text(encoding="utf-8")
         markdown = translations.with_english_ids(markdown, english)
     markdown = harness.without_hidden_blocks(markdown)
     markdown = results_tables.with_results_tables(markdown, language)
     markdown = LISTING_FENCE.sub(r"\g<indent>``` { .python .no-copy .listing }\n", markdown)
     repository = config.extra["repository"]
-    install = site.install_block(config.extra["install_target"], language)
+    install = settings.install_block(config.extra["install_target"], language)
     markdown = markdown.replace("<!-- setup: install-line -->", install)
     markdown = markdown.replace(
-        "<!-- setup: clone-line -->", site.clone_block(repository, language)
+        "<!-- setup: clone-line -->", settings.clone_block(repository, language)
     )
     if "<!-- chapter-outline -->" in markdown:
         markdown = markdown.replace(
@@ -173,7 +168,7 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
     )
     source = Path(page.file.abs_src_path)
     language = language_of(source)
-    gpu = gpu_check.page_proofs(source) if harness.has_code(source) else []
+    gpu = gpu_proofs.page_proofs(source) if harness.has_code(source) else []
     html = chapter_page.render_directives(html, gpu, language)
     html = chapter_page.mark_solutions(figure_links(html, page, config), language)
     if not harness.has_code(source) or "</h1>" not in html:
@@ -182,17 +177,17 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
     meta = chapter_page.opener_meta(source, setup, language)
     opener = chapter_page.opener(language)
     html = opener.sub(lambda found: found[1] + meta + found[2], html, count=1)
-    stem = translations.english_of(source).stem
+    stem = english_of(source).stem
     header = chapter_page.notebook_links(stem, page, config, language)
     header += chapter_page.stamp(html, gpu, language)
-    html = page_syntax.STAMP.sub("", html)
+    html = syntax.STAMP.sub("", html)
     return html.replace("</h1>", "</h1>\n" + header, 1)
 
 
 def on_post_page(output: str, page, config, **kwargs) -> str:
     """Every run of CJK characters in the page's text (headings, table of contents, nav, code)
     becomes <span lang="zh-Hans">, which docs/stylesheets/extra.css draws with the subset font
-    that tools/cjk_font.py makes: without it, a machine with no CJK font shows empty boxes. A
+    that tools/site/cjk_font.py makes: without it, a machine with no CJK font shows empty boxes. A
     page of the Chinese edition says it is Simplified Chinese (Material writes lang="zh")."""
     output = output.replace('<html lang="zh"', '<html lang="zh-Hans"', 1)
     output = language_switcher(output, page, build_language(config))

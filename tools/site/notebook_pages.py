@@ -17,11 +17,12 @@ import json
 import re
 from pathlib import Path
 
-from tools import harness, notebooks
-from tools.chapter_page import colab_button, in_language, skip_badge, to_site_root
-from tools.page_syntax import SkipIf
-from tools.site_figures import figure_links
-from tools.site_text import badge, text
+from tools.pages import harness
+from tools.pages.syntax import SkipIf
+from tools.site import notebooks
+from tools.site.chapter_page import colab_button, in_language, skip_badge, to_site_root
+from tools.site.figures import figure_links
+from tools.site.site_text import badge, text
 
 NOTEBOOKS = notebooks.NOTEBOOKS
 EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
@@ -137,9 +138,9 @@ def notebook_cells(html: str, page, config, stem: str, language: str) -> str:
 
 def notebook_badge(html: str, after: int, cell: int, skip: SkipIf, language: str) -> tuple:
     """The edit that shows a skipped cell's badge: the notebook's Markdown line with the badge's
-    title (tools/notebooks.py writes it) styled as the badge, or, without one, a badge."""
+    title (tools/site/notebooks.py writes it) styled as the badge, or, without one, a badge."""
     title, _ = badge(skip, language)
-    # The line as tools/notebooks.py writes it, with the language's separator (":" or "："):
+    # The line as tools/site/notebooks.py writes it, with the language's separator (":" or "："):
     # matched with the wrong one, the line stays and a second badge is added (the zh pages were).
     separator = text(language, "badge separator").strip()
     line = html.rfind(f"<p><strong>{html_lib.escape(title)}</strong>{separator}", after, cell)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import ast
 import sys
 
-from tools import harness, page_syntax
-from tools.site_text import text
+from tools.pages import harness, syntax
+from tools.site.site_text import text
 
 HELPER_MODULE = "snippets"
 # The pip name of each third-party module a chapter may import (the helper package's own
@@ -64,7 +64,7 @@ def imported_modules(blocks: list[harness.Block]) -> set[str]:
         sources = [block.source]
         if block.skip:
             names = block.skip.names()
-            sources += [page_syntax.CONDITION_IMPORTS[name] for name in names]
+            sources += [syntax.CONDITION_IMPORTS[name] for name in names]
         for source in sources:
             for node in ast.walk(ast.parse(source)):
                 if isinstance(node, ast.Import):
@@ -80,7 +80,7 @@ def needs(modules: set[str], helper: str | None, place: str) -> dict[str, str]:
     if unknown:
         raise ValueError(
             f"{place}: the chapter imports {sorted(unknown)}; add the pip name of each to"
-            " DISTRIBUTIONS in tools/notebook_setup.py"
+            " DISTRIBUTIONS in tools/site/notebook_setup.py"
         )
     if HELPER_MODULE in modules:
         return {HELPER_MODULE: helper} if helper else {}
@@ -92,8 +92,9 @@ def setup_cell(
 ) -> str:
     """The source of the notebook's first code cell (see the module docstring).
 
-    `helper` is the pip requirement of the helper package (tools/site.py `install_target`), or
-    None where the site has no repository: a chapter that uses it then says how to install it.
+    `helper` is the pip requirement of the helper package (tools/site/settings.py
+    `install_target`), or None where the site has no repository: a chapter that uses it then says
+    how to install it.
     """
     modules = imported_modules([block for block in blocks if block.shown])
     modules.add("torch")  # the cell itself imports torch, to name its version

@@ -1,6 +1,6 @@
 """Turn each chapter into a Jupyter notebook: the page's code cells, with its verified outputs.
 
-    python -m tools.notebooks OUT_DIR   # OUT_DIR/<chapter>.ipynb for every chapter with code
+    python -m tools.site.notebooks OUT_DIR   # OUT_DIR/<chapter>.ipynb for every chapter with code
                                         # (`mkdocs build` renders them as the notebook pages)
 
 The chapter is read with the harness's own parser, so a notebook holds exactly what a reader of
@@ -9,7 +9,7 @@ page's ```output fence and figure, so a reader sees the expected result before r
 as Markdown cells. Hidden blocks are left out: the page runs without them. A block behind a skip
 directive (GPU-only) becomes `if CONDITION: print("Skipped: ...") else: <the block>`, so that
 "Run all" works everywhere. A first cell installs what the chapter imports where it is missing
-(Colab; tools/notebook_setup.py) and says which torch version the outputs were verified with.
+(Colab; tools/site/notebook_setup.py) and says which torch version the outputs were verified with.
 """
 
 from __future__ import annotations
@@ -21,16 +21,10 @@ from pathlib import Path
 
 import nbformat
 
-from tools import (
-    gpu_check,
-    harness,
-    notebook_setup,
-    page_syntax,
-    results_tables,
-    site_text,
-    translations,
-)
-from tools.site_text import language_of, language_root
+from tools.pages import gpu_proofs, harness, syntax
+from tools.pages.languages import english_of, translation_of
+from tools.site import notebook_setup, results_tables, site_text
+from tools.site.site_text import language_of, language_root
 
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?) (?P<kind>\w+)(?: "(?P<title>[^"]*)")?\s*$')
 LINK = re.compile(r"\]\((?P<page>[\w-]+)\.md(?P<anchor>#[\w-]+)?\)")
@@ -56,9 +50,9 @@ def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat
     bases = (
         (site_url + language_root(language), site_url) if site_url else ("../../", f"../../{depth}")
     )
-    stem = translations.english_of(path).stem
-    version = (page_syntax.read_stamp(text) or {}).get("torch", "")
-    proofs = {block.line: proof for block, proof in gpu_check.page_proofs(path)}
+    stem = english_of(path).stem
+    version = (syntax.read_stamp(text) or {}).get("torch", "")
+    proofs = {block.line: proof for block, proof in gpu_proofs.page_proofs(path)}
     cells, position = [], 0
     for start, region in document.regions:
         block = region.parsed
@@ -121,7 +115,7 @@ def stream_output(text: str) -> nbformat.NotebookNode:
 def code_cell(block: harness.Block) -> nbformat.NotebookNode:
     source = block.source.strip()
     if block.skip:  # GPU-only (or real-data-only): runs only where the page's condition allows
-        imports = [page_syntax.CONDITION_IMPORTS[name] for name in block.skip.names()]
+        imports = [syntax.CONDITION_IMPORTS[name] for name in block.skip.names()]
         body = "\n".join(("    " + line).rstrip() for line in source.splitlines())
         source = "\n".join(
             [
@@ -143,7 +137,8 @@ def code_cell(block: harness.Block) -> nbformat.NotebookNode:
 
 def badge(block: harness.Block, proof, language: str) -> str:
     """The Markdown before a skipped block's cell: the site's badge, and for a GPU-only block
-    whether the output shown was proven by a GPU run (tools/gpu_check.py) or is only expected."""
+    whether the output shown was proven by a GPU run (tools/pages/gpu_proofs.py) or is only
+    expected."""
     title, sentence = site_text.badge(block.skip, language)
     markdown = f"**{title}**{site_text.text(language, 'badge separator')}{sentence}"
     if block.skip.kind == "gpu" and block.expected is not None:
@@ -179,7 +174,7 @@ def figure_output(image: Path) -> nbformat.NotebookNode:
 def add_markdown(cells: list, text: str, bases: tuple[str, str], page: str, language: str) -> None:
     """The prose between two code cells, as Markdown cells; `bases` are where links to pages
     and to figures point (absolute on the published site, else relative to the notebook page)."""
-    text = page_syntax.without_front_matter(text)  # settings for the harness and the site
+    text = syntax.without_front_matter(text)  # settings for the harness and the site
     text = results_tables.with_results_tables(text, language)
     text = COMMENT.sub("", flatten_admonitions(text))  # stamps and directives are for the site
     base, assets = bases
@@ -221,7 +216,7 @@ def write_notebooks(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in filter(harness.has_code, harness.chapters()):
-        translation = translations.translation_of(path)
+        translation = translation_of(path)
         page = translation if language != "en" and translation.is_file() else path
         target = out_dir / f"{path.stem}.ipynb"
         nbformat.write(chapter_notebook(page, site_url, install), target)
@@ -231,7 +226,7 @@ def write_notebooks(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.notebooks", description="Write the chapter notebooks."
+        prog="python -m tools.site.notebooks", description="Write the chapter notebooks."
     )
     parser.add_argument("out_dir", type=Path, help="folder for the .ipynb files")
     parser.add_argument("--site-url", default="", help="make links absolute to this site")

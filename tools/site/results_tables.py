@@ -6,7 +6,7 @@
 
 The benchmark scripts write their tables in English, from measured numbers. A chapter of the
 Chinese edition includes the same file as its English page (`--8<-- "benchmarks/results/..."`,
-which tools/translations.py proves equal); the site hooks and the notebooks put the table in
+which tools/site/translations.py proves equal); the site hooks and the notebooks put the table in
 its place, in the page's language. It changes words only: PHRASES, in order, rewrite what the
 scripts write around the numbers, and tests/test_translations.py checks that every committed
 table comes out with the same numbers in the same order and no English left but code names and
@@ -18,13 +18,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 INCLUDE = re.compile(r'^--8<-- "(?P<path>benchmarks/results/[\w.-]+\.md)"$', re.M)
 NUMBER = r"[\d.,]+"
 # (pattern, replacement), applied in this order: longer phrases before the words inside them.
 PHRASES = [
-    # The releases checked (benchmarks/results/torch-versions.md, tools/versions.py). A printed
-    # line stays as it is, in its code span.
+    # The releases checked (benchmarks/results/torch-versions.md, tools/verify/versions.py). A
+    # printed line stays as it is, in its code span.
     (
         r"The outputs on this site are verified with torch ([\d.]+) and torchvision ([\d.]+)"
         r" \(constraints\.txt\)\. Each column is a torch release: blocks that run / blocks that"

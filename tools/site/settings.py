@@ -16,7 +16,7 @@ import re
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 GITHUB = re.compile(r"github\.com[:/](?P<repository>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
 
 
@@ -112,7 +112,7 @@ def requirement(name: str) -> str:
 def install_block(target: str | None, language: str = "en") -> str:
     """The Set-up page's one install line for the helper package's pip requirement `target`
     (`install_target`), as a fenced block (or, without one, how to install from a clone)."""
-    from tools.site_text import text
+    from tools.site.site_text import text
 
     if target is None:
         return text(language, "no repository install")
@@ -125,7 +125,7 @@ def install_block(target: str | None, language: str = "en") -> str:
 def clone_block(repo: str | None, language: str = "en") -> str:
     """The commands that clone the project and serve the site (or, without a repository, what to
     do in a clone)."""
-    from tools.site_text import text
+    from tools.site.site_text import text
 
     serve = f"make serve   # {text(language, 'serve comment')}"
     if repo is None:

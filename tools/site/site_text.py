@@ -7,15 +7,16 @@
 The chapters' own prose is Markdown (docs/<page>.md, and its translation docs/<page>.zh.md); what
 the site adds around it (the stamp, the badges, the opener's last line, the notes under tolerant
 and GPU-only outputs, the notebook buttons, the home page's outline table, the notebooks' first
-cell) is built from these templates by tools/chapter_page.py, tools/notebook_pages.py,
-tools/notebooks.py and tools/notebook_setup.py. A skip directive's reason is part of the page's
-syntax (the harness reports it in English); `REASONS` gives it in Chinese where it is known.
-The Chinese strings keep to the edition's glossary, tools/glossary.py (tests/test_glossary.py).
+cell) is built from these templates by tools/site/chapter_page.py, tools/site/notebook_pages.py,
+tools/site/notebooks.py and tools/site/notebook_setup.py. A skip directive's reason is part of
+the page's syntax (the harness reports it in English); `REASONS` gives it in Chinese where it is
+known. The Chinese strings keep to the edition's glossary, tools/site/glossary.py
+(tests/test_glossary.py).
 """
 
 from __future__ import annotations
 
-from tools.page_syntax import SkipIf
+from tools.pages.syntax import SkipIf
 
 LANGUAGES = ("en", "zh")
 TEXT = {

@@ -1,8 +1,8 @@
 """The Chinese edition: each page's translation carries exactly the English page's code and outputs.
 
-    python -m tools.translations check             # every translation against its English page
-    python -m tools.translations check docs/01-tensors.zh.md
-    python -m tools.translations sync docs/01-tensors.md   # `make outputs` does this after a page
+    python -m tools.site.translations check        # every translation against its English page
+    python -m tools.site.translations check docs/01-tensors.zh.md
+    python -m tools.site.translations sync docs/01-tensors.md  # `make outputs` does it after a page
 
 A translation (`docs/<page>.zh.md`, beside `docs/<page>.md`) translates the prose and nothing
 that runs or is checked: its front matter, stamp, every ```python block (code comments stay
@@ -23,33 +23,18 @@ import sys
 from pathlib import Path
 
 from snippets.files import atomic_write
-from tools import harness, page_syntax
+from tools.pages import harness, syntax
+from tools.pages.languages import TRANSLATIONS, english_of, translation_of
 
-LANGUAGE = "zh"  # the suffix of a translation: docs/<page>.zh.md
 INCLUDE = re.compile(r'^[ \t]*--8<-- "(?P<path>[^"]+)"[ \t]*$', re.M)
 HEADING = re.compile(r"^(?P<level>#{1,6}) ", re.M)
 FENCE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.M | re.S)
 SOLUTION = re.compile(r'^[ \t]*\?\?\? success "', re.M)
 
 
-def translation_of(english: Path) -> Path:
-    return english.with_name(f"{english.stem}.{LANGUAGE}.md")
-
-
-def english_of(page: Path) -> Path:
-    """The English page of a translation (an English page is its own)."""
-    if not is_translation(page):
-        return page
-    return page.with_name(page.name.removesuffix(f".{LANGUAGE}.md") + ".md")
-
-
-def is_translation(path: Path) -> bool:
-    return path.name.endswith(f".{LANGUAGE}.md")
-
-
 def translations() -> list[Path]:
     """Every translation under docs/, in file-name order."""
-    return sorted(harness.DOCS.rglob(f"*.{LANGUAGE}.md"))
+    return sorted(harness.DOCS.rglob(TRANSLATIONS))
 
 
 def what_runs(path: Path) -> list[tuple]:
@@ -66,8 +51,8 @@ def outline(text: str) -> dict:
     """What else must agree: front matter, stamp, includes, heading levels, exercises."""
     prose = FENCE.sub("", text)  # a `#` line inside a code block is no heading
     return {
-        "front matter": page_syntax.front_matter(text),
-        "stamp": page_syntax.read_stamp(text),
+        "front matter": syntax.front_matter(text),
+        "stamp": syntax.read_stamp(text),
         "includes": INCLUDE.findall(text),
         "heading levels": [len(found["level"]) for found in HEADING.finditer(prose)],
         "exercises": len(SOLUTION.findall(prose)),
@@ -107,7 +92,7 @@ def sync(english: Path) -> bool:
     if [b.source for b in ours] != [b.source for b in theirs]:
         raise ValueError(
             f"{harness.shown(translation)}: its code is not the English page's; translate the"
-            f" changes of {harness.shown(english)} into it first (python -m tools.translations"
+            f" changes of {harness.shown(english)} into it first (python -m tools.site.translations"
             " check names them)"
         )
     edits = []
@@ -118,7 +103,7 @@ def sync(english: Path) -> bool:
     new = text
     for start, end, fence in sorted(edits, reverse=True):
         new = new[:start] + fence + new[end:]
-    stamp, old_stamp = page_syntax.STAMP.search(source), page_syntax.STAMP.search(new)
+    stamp, old_stamp = syntax.STAMP.search(source), syntax.STAMP.search(new)
     if stamp and old_stamp and stamp[0] != old_stamp[0]:
         new = new[: old_stamp.start()] + stamp[0] + new[old_stamp.end() :]
     elif stamp and not old_stamp:  # under the title, where `make outputs` puts it
@@ -133,7 +118,7 @@ def sync(english: Path) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.translations", description=__doc__.split("\n\n")[0]
+        prog="python -m tools.site.translations", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("action", choices=["check", "sync"])
     parser.add_argument("pages", nargs="*", type=Path, help="default: every page")
@@ -176,7 +161,7 @@ def heading_ids(text: str) -> list[str]:
     """The ids that MkDocs' toc extension gives the headings of a Markdown page, in order."""
     from markdown import Markdown
 
-    prose = FENCE.sub("", page_syntax.without_front_matter(text))
+    prose = FENCE.sub("", syntax.without_front_matter(text))
     headings = "\n\n".join(line for line in prose.split("\n") if HEADING.match(line))
     converter = Markdown(extensions=["toc", "attr_list"])
     converter.convert(headings)

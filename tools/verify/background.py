@@ -6,12 +6,13 @@
     background.close()
 
 - the strict build of the site (with its notebook pages), into a temporary folder;
-- a kernel server (tools/kernel_server.py) that forks every reader kernel with torch imported;
-- a reader's run of every page with code (tools/reader.py), in two lanes beside each other
+- a kernel server (tools/verify/kernel_server.py) that forks every reader kernel with torch
+  imported;
+- a reader's run of every page with code (tools/verify/reader.py), in two lanes beside each other
   (`Background.start_readers` says which page runs where); the pages that run once (`runs: once`,
-  tools/page_syntax.py: the chapters that train) run their hidden checks there too, and hand the
-  run to the session's PageRuns for their harness checks (tools/page_runs.py);
-- every page in Chromium (tools/site_checks.py), in a process of its own.
+  tools/pages/syntax.py: the chapters that train) run their hidden checks there too, and hand the
+  run to the session's PageRuns for their harness checks (tools/verify/page_runs.py);
+- every page in Chromium (tools/checks/site_checks.py), in a process of its own.
 
 Every wait has a limit (WAIT): a stuck build, kernel or browser fails the tests that need it.
 """
@@ -27,8 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tools import harness, page_syntax
-from tools.harness import ROOT
+from tools.pages import harness, syntax
+from tools.pages.harness import ROOT
 
 # The repository the test build of the site is made for, unless GITHUB_REPOSITORY names one (the
 # Pages workflow sets the real one): it gives the site its Colab links and its notebooks their
@@ -46,7 +47,7 @@ def site_repository() -> str:
 
 
 def runs_once(path: Path) -> bool:
-    return page_syntax.runs_once(path.read_text(encoding="utf-8"))
+    return syntax.runs_once(path.read_text(encoding="utf-8"))
 
 
 class Background:
@@ -73,17 +74,17 @@ class Background:
             self.start_kernel_server()
         if readers:
             self.start_readers(runs)
-        from tools.site_checks import find_chromium
+        from tools.checks.site_checks import find_chromium
 
         chromium = find_chromium()
         if browser and chromium:
             self.pages = self.pool().submit(check_pages, self.site, chromium)
 
     def start_kernel_server(self) -> None:
-        from tools import reader
+        from tools.verify import reader
 
         self.isolation = reader.network_isolation()
-        # One server forks every reader kernel (tools/kernel_server.py): torch imported once.
+        # One server forks every reader kernel (tools/verify/kernel_server.py): torch imported once.
         self.kernels = self.pool().submit(reader.start_kernel_server, self.isolation)
 
     def start_readers(self, runs) -> None:
@@ -104,7 +105,7 @@ class Background:
 
     def run_page(self, path: Path, folder: Path, with_hidden: bool):
         """One page's reader run, once the site is built and the kernel server is up."""
-        from tools import reader
+        from tools.verify import reader
 
         site = self.site.result(timeout=WAIT)
         kernels = reader.Kernels(self.isolation, server=self.kernels.result(timeout=WAIT))
@@ -141,14 +142,14 @@ def build_site(out: Path) -> Path:
 
 
 def check_pages(site: concurrent.futures.Future, chromium: str):
-    """Every page in Chromium: load, axe-core, widths (tools/site_checks.py), in a process of
+    """Every page in Chromium: load, axe-core, widths (tools/checks/site_checks.py), in a process of
     its own: Playwright's event loop must not share a process that DataLoader workers fork."""
-    from tools.site_checks import PageCheck
+    from tools.checks.site_checks import PageCheck
 
     out = site.result(timeout=WAIT).parent / "page-checks.json"
-    command = [sys.executable, "-m", "tools.site_checks", str(site.result()), "--json", str(out)]
-    command += ["--chromium", chromium]
+    command = [sys.executable, "-m", "tools.checks.site_checks", str(site.result())]
+    command += ["--json", str(out), "--chromium", chromium]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=SWEEP_TIMEOUT)
     if done.returncode != 0:
-        raise RuntimeError(f"tools.site_checks failed:\n{done.stdout}{done.stderr}")
+        raise RuntimeError(f"tools.checks.site_checks failed:\n{done.stdout}{done.stderr}")
     return [PageCheck(**entry) for entry in json.loads(out.read_text(encoding="utf-8"))]

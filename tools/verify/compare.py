@@ -9,48 +9,22 @@ The rules, the same for the chapters, the notebooks and a reader's copy of a pag
   in the fence stands for any text (a device name, a timing).
 - **Exact by default**: every other character must match, digits included. `7.` on the page and
   `7.4000` printed differ, as a reader would see.
-- A fence that declares a `Tolerance` (for numbers that depend on the order of floating-point sums
-  over many steps, such as training losses) still checks **every number** in it: a whole number
-  exactly, a number followed by `%` within `points` percentage points, any other number within
-  `relative` of the page's value. The text around the numbers stays exact.
+- A fence that declares a `Tolerance` (tools/pages/tolerance.py: for numbers that depend on the
+  order of floating-point sums over many steps, such as training losses) still checks **every
+  number** in it: a whole number exactly, a number followed by `%` within `points` percentage
+  points, any other number within `relative` of the page's value. The text around the numbers
+  stays exact.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+
+from tools.pages.tolerance import Tolerance
 
 NUMBER = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?"
 TOKENS = re.compile(rf"(?P<ellipsis>\.\.\.)|(?P<number>{NUMBER})(?P<percent>%?)|(?P<space>\s+)")
-# The loosest tolerances a page may declare: beyond them, print something sturdier instead.
-MAX_RELATIVE = 0.10
-MAX_POINTS = 5.0
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """How far the numbers of one output fence may move; see the module docstring."""
-
-    relative: float = 0.0  # e.g. 0.1: a loss of 0.500 may print as 0.450 to 0.550
-    points: float = 0.0  # e.g. 5: an accuracy of 90.0% may print as 85.0% to 95.0%
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.relative <= MAX_RELATIVE or not 0 <= self.points <= MAX_POINTS:
-            raise ValueError(
-                f"a tolerance may allow at most relative={MAX_RELATIVE} and points={MAX_POINTS:g},"
-                f" got relative={self.relative:g}, points={self.points:g}; print something that"
-                " moves less (fewer steps, a sturdier statistic) instead of widening it"
-            )
-
-    def allows(self, expected: str, got: str, percent: bool) -> bool:
-        """Whether the number `got` (as printed) is close enough to `expected` (as on the page)."""
-        if not re.search(r"[.eE]", expected) and not percent:
-            return expected == got  # counts, sizes, epochs, indices: always exact
-        want, have = float(expected), float(got)
-        if percent:
-            return abs(have - want) <= self.points + 1e-9
-        return abs(have - want) <= self.relative * abs(want) + 1e-12
 
 
 def normalise(text: str) -> str:

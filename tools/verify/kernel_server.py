@@ -1,9 +1,9 @@
 """Fresh Jupyter kernels in a fraction of a second: fork them from a process that imported torch.
 
-A reader's run (tools/reader.py) executes every chapter's notebook in a fresh kernel. Starting a
-kernel the usual way costs about 5 s of CPU on the 2-core test machine, nearly all of it importing
-torch and torchvision: 17 chapters, over a minute of `make test`. A KernelServer imports them
-once and forks a kernel from itself for each notebook:
+A reader's run (tools/verify/reader.py) executes every chapter's notebook in a fresh kernel.
+Starting a kernel the usual way costs about 5 s of CPU on the 2-core test machine, nearly all of it
+importing torch and torchvision: 17 chapters, over a minute of `make test`. A KernelServer imports
+them once and forks a kernel from itself for each notebook:
 
     server = KernelServer(env, prefix=["unshare", "-rn"])    # imports torch, torchvision, ipykernel
     manager.kernel_spec.argv = server.kernel_command()       # what jupyter_client starts per kernel
@@ -16,7 +16,7 @@ itself). jupyter_client starts `kernel_command()`, a small launcher that asks th
 kernel, passes signals on to it and exits with its exit status; if the launcher is killed, the
 server kills the kernel. The server stays single-threaded, so that forking it is safe.
 
-    python -m tools.kernel_server SOCKET    # the server itself, as KernelServer starts it
+    python -m tools.verify.kernel_server SOCKET    # the server itself, as KernelServer starts it
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 PRELOAD = ["torch", "torchvision", "ipykernel.kernelapp"]
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 # In a new network namespace (unshare -n) even the loopback interface is down, and the DDP
 # chapter's processes talk over it: bring it up (ioctl SIOCGIFFLAGS / SIOCSIFFLAGS, flag IFF_UP).
 LOOPBACK_UP = """import fcntl, socket, struct
@@ -63,7 +63,7 @@ class KernelServer:
     def __init__(self, env: dict[str, str], prefix: list[str] = (), timeout: float = 120) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="pet-kernels-"))
         self.socket = self.folder / "server.sock"
-        command = [*prefix, sys.executable, "-m", "tools.kernel_server", str(self.socket)]
+        command = [*prefix, sys.executable, "-m", "tools.verify.kernel_server", str(self.socket)]
         command += ["--loopback-up"] if prefix else []
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         deadline = time.monotonic() + timeout
@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="python -m tools.kernel_server", description="Fork fresh Jupyter kernels on request."
+        prog="python -m tools.verify.kernel_server",
+        description="Fork fresh Jupyter kernels on request.",
     )
     parser.add_argument("socket", help="the Unix socket to listen on")
     parser.add_argument(

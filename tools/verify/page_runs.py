@@ -6,14 +6,14 @@
     run = run_page(path, Mode.RECORD)       # make outputs: a whole page, in this process
 
 Two modes of one runner, as pydantic's pytest-examples has them: CHECK compares what a block
-printed with its ```output fence (tools/compare.py) and requires its figure; RECORD compares
+printed with its ```output fence (tools/verify/compare.py) and requires its figure; RECORD compares
 nothing and saves the figure the block drew (`make outputs` then rewrites the fences).
 
-A page that declares `runs: once` in its front matter (tools/page_syntax.py: the chapters that
-train, seconds per block) is not run here under `make test`: its reader's run (tools/reader.py)
-executes its hidden checks too, as cells of their own, and each harness item of the page takes
-its block's outcome and printed text from that run. The item passes only where that cell ran
-(the kernel's reply said "ok") and printed what the page shows.
+A page that declares `runs: once` in its front matter (tools/pages/syntax.py: the chapters that
+train, seconds per block) is not run here under `make test`: its reader's run
+(tools/verify/reader.py) executes its hidden checks too, as cells of their own, and each harness
+item of the page takes its block's outcome and printed text from that run. The item passes only
+where that cell ran (the kernel's reply said "ok") and printed what the page shows.
 """
 
 from __future__ import annotations
@@ -31,12 +31,13 @@ from unittest import SkipTest
 from sybil import Document, Example
 from sybil.evaluators.python import pad
 
-from tools import harness
-from tools.compare import difference
-from tools.harness import Block, HarnessError, shown
+from tools.pages import harness
+from tools.pages.harness import Block, HarnessError, shown
+from tools.verify import cell_runs
+from tools.verify.compare import difference
 
 # How long a check waits for its page's reader run (queued behind the pages before it in its
-# lane, each cell bounded by tools/reader.py's CELL_TIMEOUT): a stuck run fails, never hangs.
+# lane, each cell bounded by tools/verify/reader.py's CELL_TIMEOUT): a stuck run fails, never hangs.
 READER_WAIT = 20 * 60
 
 
@@ -58,7 +59,7 @@ class PageRuns:
         self.printed: dict[tuple[str, int], str] = {}
         # "passed", "failed" (printed something else), "error" (raised) or "skipped"
         self.outcomes: dict[tuple[str, int], str] = {}
-        self.from_reader: dict[str, Future] = {}  # page path -> future of a reader.ReaderRun
+        self.from_reader: dict[str, Future] = {}  # page path -> future of a cell_runs.ReaderRun
 
     def printed_by(self, path: Path) -> dict[int, str]:
         """What each block of a page printed in this session, by line: from its reader run for a
@@ -143,8 +144,6 @@ class PageRuns:
     def check_from_reader(self, example: Example) -> str | None:
         """The block's check, from what its cell did in the page's reader run."""
         __tracebackhide__ = True
-        from tools.reader import Outcome
-
         block: Block = example.parsed
         if block.listing is not None:
             return check_listing(example, block)
@@ -156,7 +155,7 @@ class PageRuns:
                 f"{place}: the reader run of the page did not finish within {READER_WAIT} s"
             ) from None
         cell = run.cell(block.line)
-        if cell.outcome is not Outcome.RAN:
+        if cell.outcome is not cell_runs.Outcome.RAN:
             raise HarnessError(f"{place}: in the reader run of the page, {cell.describe()}")
         self.printed[(str(example.path), example.line)] = cell.printed
         if block.skip and cell.printed == block.skip.skipped_text():

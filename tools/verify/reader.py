@@ -4,18 +4,17 @@
     problems = run_as_reader(site, chapter, folder)              # [] when the page is true
 
 `run_as_reader` takes the page's notebook from the built site, checks that its code cells are
-exactly the page's copy-button blocks, in order, and executes it with nbclient in a fresh kernel:
-in an empty folder, with the network off where the OS allows it (a new network namespace), on the
+exactly the page's copy-button blocks, in order, and executes it with nbclient in a fresh kernel: in
+an empty folder, with the network off where the OS allows it (a new network namespace), on the
 offline stand-in (CIFAR10_STAND_IN=1), and under another set of CPU kernels with one thread
 (ATEN_CPU_CAPABILITY=default, OMP_NUM_THREADS=1), so the same run also proves that the outputs do
-not depend on the machine that wrote them. What each cell prints is compared with the page's
-output fence by tools/compare.py, within the fence's declared tolerance. GPU-only blocks run where
+not depend on the machine that wrote them. What each cell prints is compared with the page's output
+fence by tools/verify/compare.py, within the fence's declared tolerance. GPU-only blocks run where
 CUDA exists and print "Skipped: <reason>" elsewhere.
 """
 
 from __future__ import annotations
 
-import enum
 import html
 import os
 import shutil
@@ -27,8 +26,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from tools import harness, kernel_server, notebooks
-from tools.compare import difference
+from tools.pages import harness
+from tools.site import notebooks
+from tools.verify import kernel_server
+from tools.verify.cell_runs import CellRun, Outcome, ReaderRun
+from tools.verify.compare import difference
 
 # The environment of a reader's run: offline data, and another CPU kernel set on one thread.
 READER_ENV = {
@@ -41,7 +43,7 @@ READER_ENV = {
 # Where there is no network namespace: Python's HTTP clients go to a port that refuses them.
 NO_NETWORK_ENV = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
 # Seconds a cell may run before it counts as hung: it is interrupted and fails its page
-# (tools/page_runs.py waits no longer). Not a speed check: the longest cell (chapter 11's 40
+# (tools/verify/page_runs.py waits no longer). Not a speed check: the longest cell (chapter 11's 40
 # epochs) takes about 20 s alone, and over 100 s on two cores shared with the rest of `make test`.
 CELL_TIMEOUT = 600
 KERNEL_START_TIMEOUT = 60
@@ -95,53 +97,6 @@ def copied_code(page_html: Path) -> list[str]:
     return [html.unescape(block) for block in parser.blocks]
 
 
-class Outcome(enum.Enum):
-    """What became of a cell, from the kernel's reply to its execute request."""
-
-    RAN = "ran"  # the reply's status was "ok"
-    ERROR = "error"  # the cell raised
-    INTERRUPTED = "interrupted"  # it ran past CELL_TIMEOUT, or the kernel died under it
-    NOT_RUN = "not run"  # an earlier cell stopped the run
-
-
-@dataclass
-class CellRun:
-    """One code cell of a reader's run: its outcome, what it printed, and why it stopped."""
-
-    outcome: Outcome = Outcome.NOT_RUN
-    printed: str = ""
-    detail: str = ""  # the exception it raised, or what interrupted it
-    outputs: list = field(default_factory=list)
-
-    def describe(self) -> str:
-        """The outcome in words, for a failure message."""
-        if self.outcome is Outcome.RAN:
-            return "it ran"
-        if self.outcome is Outcome.NOT_RUN:
-            return f"it did not run: {self.detail or 'an earlier cell stopped the run'}"
-        return f"it {'raised' if self.outcome is Outcome.ERROR else 'was'} {self.detail}"
-
-
-@dataclass
-class ReaderRun:
-    """One page's reader run: each block's cell, the problems found, how the network was cut."""
-
-    page: str
-    problems: list[str] = field(default_factory=list)
-    isolation: str = ""
-    seconds: float = 0.0
-    cells: dict[int, CellRun] = field(default_factory=dict)  # by the page line of the block
-
-    def cell(self, line: int) -> CellRun:
-        """The cell of the block at `line`; NOT_RUN where the run never reached it."""
-        return self.cells.get(line, CellRun(detail=self.stop_reason()))
-
-    def stop_reason(self) -> str:
-        stopped = [f"line {line}: {cell.describe()}" for line, cell in self.cells.items()
-                   if cell.outcome in (Outcome.ERROR, Outcome.INTERRUPTED)]  # fmt: skip
-        return "; ".join(stopped[:1] + self.problems[:1]) or "the run stopped before it"
-
-
 def network_isolation() -> list[str]:
     """A command prefix that starts the kernel without a network, or [] where the OS says no."""
     unshare = shutil.which("unshare")
@@ -190,7 +145,7 @@ def reader_env(isolated: bool) -> dict[str, str]:
 @dataclass
 class Kernels:
     """How a reader's run starts its kernel: forked by `server`, else `python` itself, behind the
-    `isolation` prefix (tools/reader.py `network_isolation`), with `env` added to READER_ENV."""
+    `isolation` prefix (`network_isolation` above), with `env` added to READER_ENV."""
 
     isolation: list[str] = field(default_factory=list)
     server: kernel_server.KernelServer | None = None
@@ -209,7 +164,7 @@ class Kernels:
 
 
 def start_kernel_server(isolation: list[str]) -> kernel_server.KernelServer:
-    """A server of fresh reader kernels (tools/kernel_server.py), offline where the OS allows."""
+    """A server of fresh kernels (tools/verify/kernel_server.py), offline where the OS allows."""
     return kernel_server.KernelServer(reader_env(bool(isolation)), prefix=isolation)
 
 
@@ -362,7 +317,7 @@ def run_as_reader(
 
     `with_hidden` also runs the page's hidden blocks (checks; a test makes sure they define
     nothing that the visible code uses), each in a cell of its own after the block it follows:
-    then this run is also the harness's run of the page (tools/page_runs.py), and its `cells`
+    then this run is also the harness's run of the page (tools/verify/page_runs.py), and its `cells`
     serve the page's checks.
     """
     import nbformat

@@ -1,8 +1,8 @@
 """Which PyTorch releases run every chapter as the pages show: a reader's run of each, per release.
 
-    python -m tools.versions                      # the oldest admitted torch, and the newest one
-    python -m tools.versions newest 2.12.0        # the newest, and 2.12.0
-    python -m tools.versions --write              # ... and rewrite RESULTS (`make versions`)
+    python -m tools.verify.versions                # the oldest admitted torch, and the newest one
+    python -m tools.verify.versions newest 2.12.0  # the newest, and 2.12.0
+    python -m tools.verify.versions --write        # ... and rewrite RESULTS (`make versions`)
 
 It exits with 1 when a release shows a difference that RESULTS does not record for it (a release
 it does not record: any difference), so that the weekly workflow (.github/workflows/versions.yml)
@@ -11,62 +11,48 @@ goes red when a new release breaks a chapter, and stays green on what is known a
 The site's outputs are verified with the releases pinned in constraints.txt; pyproject.toml admits
 older ones, and a reader (or Colab) may have a newer one. For each release checked, a virtual
 environment of its own (cached in ~/.cache/pytorch-essential-training/versions/, about 6 GB each
-with the CUDA libraries PyPI's torch brings; PIP_CONSTRAINT=/dev/null, so that no machine-wide
-pip constraint holds it back) runs every chapter's reader run (tools/reader.py: the page's copied
-code, fresh, offline, stand-in data) from a build of the site. The table says, per chapter, how
-many blocks ran, how many printed what the page shows, and each difference in one line, in fixed
-phrases that tools/results_tables.py puts into Chinese. `make versions` runs it with --write; the
-Set up page includes RESULTS. `make test` checks the logic (tests/test_versions.py), not the
-environments, which take minutes and gigabytes each.
+with the CUDA libraries PyPI's torch brings; PIP_CONSTRAINT=/dev/null, so that no machine-wide pip
+constraint holds it back) runs every chapter's reader run (tools/verify/reader.py: the page's copied
+code, fresh, offline, stand-in data) from a build of the site. The table
+(tools/verify/version_table.py) says, per chapter, how many blocks ran, how many printed what the
+page shows, and each difference in one line. `make versions` runs it with --write; the Set up page
+includes RESULTS. `make test` checks the logic (tests/test_versions.py), not the environments, which
+take minutes and gigabytes each.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import re
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import tomllib
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.verify.version_table import (
+    RESULTS,
+    Chapter,
+    Release,
+    load,
+    new_differences,
+    save,
+    summarize,
+    table,
+)
+
+ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 CONSTRAINTS = ROOT / "constraints.txt"
-RESULTS = ROOT / "benchmarks" / "results" / "torch-versions.md"
 # Waits, in seconds: pip's answer from the index, and one release's install (about 3 GB of wheels).
 INDEX_TIMEOUT = 120
 INSTALL_TIMEOUT = 1800
 # pip, free of any constraint the machine sets (this file's environments choose their own torch).
 UNCONSTRAINED = {"PIP_CONSTRAINT": "/dev/null", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 RELEASE = re.compile(r"\d+\.\d+(\.\d+)?")
-
-
-@dataclass
-class Chapter:
-    """One chapter's reader run under one release: counts, and one line per difference."""
-
-    page: str  # the page's file name, 07-mathematical-functions.md
-    blocks: int
-    ran: int
-    as_shown: int
-    differences: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Release:
-    """One release's check: what was installed, when, where, and each chapter's run."""
-
-    torch: str
-    torchvision: str
-    date: str
-    machine: str
-    chapters: list[Chapter] = field(default_factory=list)
 
 
 # ---- the rules: which releases, pinned and admitted --------------------------------------------
@@ -147,90 +133,12 @@ def installed(python: Path) -> tuple[str, str]:
     return torch.split("+")[0], torchvision.split("+")[0]
 
 
-# ---- one release's runs, and their lines -------------------------------------------------------
-
-
-def code(text: str, limit: int = 70) -> str:
-    """A printed line as a code span in a table cell: shortened, its pipes and backticks safe."""
-    text = text.strip()
-    text = text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
-    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
-
-
-def first_difference(expected: str, printed: str) -> tuple[str, str]:
-    """The first line where the page and the run differ: (page's, printed), "" where none. A line
-    of the page that elides (`...`) differs only where its pieces are not there."""
-    from tools.compare import matches
-
-    page, run = expected.strip().splitlines(), printed.strip().splitlines()
-    for want, have in zip(page, run, strict=False):
-        if not matches(want, have):
-            return want, have
-    return (page[len(run)], "") if len(page) > len(run) else ("", run[len(page)])
-
-
-def difference_line(number: int, outcome: str, detail: str, expected: str, printed: str) -> str:
-    """One difference of the page's `number`th code block (as a reader counts them, from 1), in
-    the fixed phrases that tools/results_tables.py translates.
-    `outcome` is a reader.Outcome's value; a block that ran and printed its fence's text but
-    differs otherwise (a figure, or a value that Jupyter shows) has `expected == printed`."""
-    if outcome == "error":
-        return f"block {number}: raises {code(detail.split(':')[0], 40)}"
-    if outcome == "interrupted":
-        return f"block {number}: did not finish"
-    if outcome == "not run":
-        return f"block {number}: not reached"
-    if expected == printed:
-        return f"block {number}: shows another figure or value"
-    page, run = first_difference(expected, printed)
-    if not page:
-        return f"block {number}: prints more: {code(run)}"
-    if not run:
-        return f"block {number}: prints less, not {code(page)}"
-    return f"block {number}: prints {code(run)} where the page shows {code(page)}"
-
-
-def summarize(chapter: Path, run) -> Chapter:
-    """A reader run (tools/reader.py ReaderRun) as a table row."""
-    from tools import harness, reader
-    from tools.compare import matches
-
-    blocks = reader.shown_blocks(chapter)
-    row = Chapter(chapter.name, len(blocks), 0, 0)
-    for number, block in enumerate(blocks, start=1):
-        cell = run.cell(block.line)
-        expected, printed = block.expected or "", cell.printed
-        if cell.outcome is reader.Outcome.RAN:
-            row.ran += 1
-            if not reader.check_cell(harness.shown(chapter), block, cell):
-                row.as_shown += 1
-                continue
-            if matches(expected, printed, block.tolerance):
-                printed = expected  # what differs is not the printed text
-        line = difference_line(number, cell.outcome.value, cell.detail, expected, printed)
-        row.differences.append(line)
-    if run.problems and not run.cells:  # the page never ran: say why, in the runner's words
-        row.differences.append(f"not run: {code(run.problems[0], 100)}")
-    row.differences = collapsed(row.differences)
-    return row
-
-
-def collapsed(differences: list[str]) -> list[str]:
-    """The blocks not reached after the one that stopped a run, as one line: "blocks 5 to 10"."""
-    numbers = [int(found[1]) for line in differences
-               if (found := re.fullmatch(r"block (\d+): not reached", line))]  # fmt: skip
-    if len(numbers) < 2:
-        return differences
-    kept = [line for line in differences if not line.endswith(": not reached")]
-    return [*kept, f"blocks {numbers[0]} to {numbers[-1]}: not reached"]
-
-
 def check(release: str, site: Path, folder: Path, pages: dict[Path, str]) -> Release:
     """Every chapter's reader run under `release`, in the lanes of the test run (conftest.py).
     `pages` is the text of each page when `site` was built (see `unchanged`)."""
     import concurrent.futures
 
-    from tools import background, reader
+    from tools.verify import background, reader
 
     python = environment(release, folder)
     torch, torchvision = installed(python)
@@ -257,7 +165,7 @@ def check(release: str, site: Path, folder: Path, pages: dict[Path, str]) -> Rel
 
 def page_texts() -> dict[Path, str]:
     """The text of every page with code, as a build of the site reads it."""
-    from tools import harness
+    from tools.pages import harness
 
     return {path: path.read_text(encoding="utf-8") for path in harness.chapters()}
 
@@ -271,7 +179,7 @@ def unchanged(path: Path, pages: dict[Path, str]) -> None:
         )
 
 
-# A lane (its pages in order, each cell within tools/reader.py's CELL_TIMEOUT) may take this long.
+# A lane (its pages in order, each cell within reader.CELL_TIMEOUT) may take this long.
 LANE_TIMEOUT = 3 * 3600
 
 
@@ -281,92 +189,6 @@ def today() -> str:
 
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores"
-
-
-# ---- the table -------------------------------------------------------------------------------
-
-
-def table(releases: list[Release], pinned: dict[str, str]) -> str:
-    """RESULTS: one table, a row per chapter and a column per release (blocks that run / blocks
-    that print what the page shows), then each release's differences, one line each. Narrow
-    enough for a phone: the long lines are a list, not a column."""
-    releases = sorted(releases, key=lambda release: release_key(release.torch))  # oldest first
-    chapters = [row.page for row in releases[0].chapters] if releases else []
-    lines = [
-        f"The outputs on this site are verified with torch {pinned['torch']} and torchvision"
-        f" {pinned['torchvision']} (constraints.txt). Each column is a torch release: blocks that"
-        " run / blocks that print what the page shows.",
-        "",
-        "| chapter | blocks | " + " | ".join(release.torch for release in releases) + " |",
-        "| --- | ---: | " + " | ".join("---:" for _ in releases) + " |",
-    ]
-    for page in chapters:
-        rows = [next(row for row in release.chapters if row.page == page) for release in releases]
-        cells = " | ".join(f"{row.ran} / {row.as_shown}" for row in rows)
-        lines.append(f"| {link(page, short=True)} | {rows[0].blocks} | {cells} |")
-    for release in releases:
-        blocks = sum(row.blocks for row in release.chapters)
-        ran = sum(row.ran for row in release.chapters)
-        shown = sum(row.as_shown for row in release.chapters)
-        lines += [
-            "",
-            f"torch {release.torch}, torchvision {release.torchvision}: {ran} of {blocks} blocks"
-            f" run, {shown} print what the page shows. Checked {release.date} ({release.machine}).",
-            "",
-        ]
-        differences = [
-            f"- {link(row.page)}, {line}" for row in release.chapters for line in row.differences
-        ]
-        lines += differences or ["Nothing differs."]
-    return "\n".join(lines) + "\n"
-
-
-def release_key(version: str) -> tuple[int, ...]:
-    """2.10.0 -> (2, 10, 0): releases in order, 2.9 before 2.10."""
-    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
-
-
-def link(page: str, short: bool = False) -> str:
-    """A chapter's file name as a link to its page (the Chinese edition's links go to its own);
-    `short`: its number alone, for a table column that must fit a phone."""
-    stem = page.removesuffix(".md")
-    return f"[{stem.split('-')[0] if short else stem}]({page})"
-
-
-def save(releases: list[Release], path: Path) -> None:
-    """The table, and its data beside it (.json) for the next run to compare with."""
-    from snippets.files import atomic_write
-
-    atomic_write(path, table(releases, pins()).encode())
-    data = json.dumps([asdict(release) for release in releases], indent=1, ensure_ascii=False)
-    atomic_write(path.with_suffix(".json"), (data + "\n").encode())
-
-
-def load(path: Path) -> list[Release]:
-    """Releases saved by `save` (or a recorded fixture)."""
-    releases = []
-    for entry in json.loads(path.read_text(encoding="utf-8")):
-        chapters = [Chapter(**row) for row in entry.pop("chapters")]
-        releases.append(Release(**entry, chapters=chapters))
-    return releases
-
-
-def new_differences(checked: list[Release], recorded: list[Release]) -> list[str]:
-    """The differences of `checked` that `recorded` (the committed RESULTS) does not hold for the
-    same torch release, as "torch X: page: difference"; a release not recorded: all of them."""
-    known = {
-        (release.torch, row.page, line)
-        for release in recorded
-        for row in release.chapters
-        for line in row.differences
-    }
-    return [
-        f"torch {release.torch}: {row.page}: {line}"
-        for release in checked
-        for row in release.chapters
-        for line in row.differences
-        if (release.torch, row.page, line) not in known
-    ]
 
 
 def releases_named(words: list[str], newest=newest_release) -> list[str]:
@@ -385,7 +207,7 @@ def releases_named(words: list[str], newest=newest_release) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.versions",
+        prog="python -m tools.verify.versions",
         description="Run every chapter as a reader would under other torch releases.",
     )
     parser.add_argument(
@@ -403,8 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         releases = releases_named(args.releases)
     except ValueError as error:  # checked before anything is built or installed
         parser.error(str(error))
-    from tools import background
-    from tools.site import cache_folder
+    from tools.site.settings import cache_folder
+    from tools.verify import background
 
     folder = args.cache or cache_folder("versions")
     folder.mkdir(parents=True, exist_ok=True)
@@ -417,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     recorded = load(RESULTS.with_suffix(".json")) if RESULTS.with_suffix(".json").is_file() else []
     new = new_differences(results, recorded)
     if args.write:
-        save(results, RESULTS)
+        save(results, RESULTS, pins())
         print(f"wrote {RESULTS.relative_to(ROOT)}")
     if new:
         print("Differences that the committed table does not record:", *new, sep="\n  ")
