@@ -44,8 +44,8 @@ build: $(INSTALLED) ## Build the site into site/ with --strict (make test builds
 	$(PYTHON) -m mkdocs build --strict --site-dir site
 
 # The tests build the site once, run every chapter, and run a reader's copy of every page in a
-# fresh kernel under another CPU kernel set and one thread (tools/reader.py): all offline. Those
-# runs overlap with the chapters' own; OMP_WAIT_POLICY=PASSIVE lets idle torch threads sleep
+# fresh kernel under another CPU kernel set and one thread (tools/verify/reader.py): all offline.
+# Those runs overlap with the chapters' own; OMP_WAIT_POLICY=PASSIVE lets idle torch threads sleep
 # instead of spinning, which would take the CPU from the processes beside them.
 test: lint ## Everything CI runs: lint, strict build, chapters, reader runs, unit and browser tests
 	CIFAR10_STAND_IN=1 OMP_WAIT_POLICY=PASSIVE $(PYTHON) -m pytest --durations=10
@@ -54,16 +54,16 @@ screenshots: $(INSTALLED) ## Phone-width screenshots, light and dark, into test-
 	CIFAR10_STAND_IN=1 SCREENSHOTS=1 $(PYTHON) -m pytest -q tests/test_site.py -k phone
 
 outputs: $(INSTALLED) ## Re-run every chapter, rewrite its output fences, figures, stamp; redraw diagrams
-	$(PYTHON) -m tools.diagrams
-	CIFAR10_STAND_IN=1 $(PYTHON) -m tools.outputs
+	$(PYTHON) -m tools.site.diagrams
+	CIFAR10_STAND_IN=1 $(PYTHON) -m tools.publish.outputs
 
 outputs-real: $(INSTALLED) ## Like outputs, on the real CIFAR-10 (downloads 170 MB into data/)
-	env -u CIFAR10_STAND_IN $(PYTHON) -m tools.outputs
+	env -u CIFAR10_STAND_IN $(PYTHON) -m tools.publish.outputs
 
 # A CUDA machine comes with its own PyTorch: no .venv (it would not see that torch), and the
 # script installs only what that Python lacks (from .whl/ where there is no network).
 gpu-check: ## On a CUDA machine: chapters and tests on the GPU, GPU fences and record, GPU benchmarks
-	PYTHON=$(or $(GPU_PYTHON),python3) bash tools/gpu_session.sh
+	PYTHON=$(or $(GPU_PYTHON),python3) bash tools/publish/gpu_session.sh
 
 gpu-wheels: $(INSTALLED) ## Download into .whl/ what gpu-check installs on a CUDA machine without network
 	$(PYTHON) -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
@@ -76,14 +76,14 @@ benchmark: $(INSTALLED) ## Measure training speed (minutes) and update benchmark
 # RELEASES: oldest, newest or a torch release such as 2.12.0 (default: oldest newest). Each gets
 # a virtual environment of its own in ~/.cache/pytorch-essential-training/versions/ (about 6 GB).
 versions: $(INSTALLED) ## Run every chapter as a reader under other torch releases; update benchmarks/results/
-	$(PYTHON) -m tools.versions --write $(RELEASES)
+	$(PYTHON) -m tools.verify.versions --write $(RELEASES)
 
 # No install first: the workflow's deploy job has only ghp-import (`make publish PYTHON=python`).
 publish: ## Push site/ (make build) to the gh-pages branch of REMOTE (default: origin)
-	$(PYTHON) -m tools.publish deploy site --remote $(REMOTE)
+	$(PYTHON) -m tools.publish.gh_pages deploy site --remote $(REMOTE)
 
 publish-rehearsal: $(INSTALLED) ## The Pages workflow's steps, offline, in a copy; deploys locally
-	$(PYTHON) -m tools.rehearsal
+	$(PYTHON) -m tools.publish.rehearsal
 
 clean: ## Remove the built site, caches, test output, runs/ and data/ (keeps .venv)
 	rm -rf site .pytest_cache .ruff_cache test-output data runs

@@ -1,9 +1,9 @@
 """pytest entry point: the chapters, collected by the harness, and the fixtures tests share.
 
-Every docs/**/*.md is collected through Sybil with the chapter parser (tools/harness.py); its
-blocks run through the session's PageRuns (tools/page_runs.py), kept on the pytest config. The
-slow work that tests share (the strict site build, the reader runs, the browser sweep) runs in
-the background (tools/background.py), started here and handed to tests by fixtures.
+Every docs/**/*.md is collected through Sybil with the chapter parser (tools/pages/harness.py); its
+blocks run through the session's PageRuns (tools/verify/page_runs.py), kept on the pytest config.
+The slow work that tests share (the strict site build, the reader runs, the browser sweep) runs in
+the background (tools/verify/background.py), started here and handed to tests by fixtures.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tools import harness
-from tools.background import WAIT, Background, runs_once, site_repository
-from tools.page_runs import Mode, PageRuns
+from tools.pages import harness
+from tools.verify.background import WAIT, Background, runs_once, site_repository
+from tools.verify.page_runs import Mode, PageRuns
 
 RUNS = pytest.StashKey[PageRuns]()
 BACKGROUND = pytest.StashKey[Background]()
@@ -143,7 +143,7 @@ def site_repository_fixture() -> str:
 
 @pytest.fixture(scope="session")
 def page_checks(request) -> list:
-    """Every page of the site checked in Chromium (tools/site_checks.py), once."""
+    """Every page of the site checked in Chromium (tools/checks/site_checks.py), once."""
     pages = background(request).pages
     if pages is None:
         pytest.skip("the page checks need Chromium: install it (Debian: apt-get install chromium)")
@@ -152,7 +152,7 @@ def page_checks(request) -> list:
 
 @pytest.fixture(scope="session")
 def kernel_server(request):
-    """The server of fresh reader kernels that the reader runs use (tools/kernel_server.py)."""
+    """The server of fresh kernels that the reader runs use (tools/verify/kernel_server.py)."""
     kernels = background(request).kernels
     if kernels is None:
         pytest.skip("the kernel server starts only when a collected test needs it")
@@ -161,7 +161,7 @@ def kernel_server(request):
 
 @pytest.fixture(scope="session")
 def reader_runs(request) -> dict:
-    """Each page's reader run (tools/reader.py), by page file name, as futures."""
+    """Each page's reader run (tools/verify/reader.py), by page file name, as futures."""
     readers = background(request).readers
     if not readers:
         pytest.skip("reader runs start only when tests/test_reader.py is collected")

@@ -19,7 +19,7 @@ stand-in generator has changed; the accuracies are the stand-in's, never CIFAR-1
 
 torch.compile starts from an empty cache (a temporary TORCHINDUCTOR_CACHE_DIR), as on a fresh CI
 machine; on the CPU, a new process then compiles the same step with that cache warm. The GPU
-part keeps within the 90 s that `make gpu-check` gives it (tools/gpu_session.sh), and with
+part keeps within the 90 s that `make gpu-check` gives it (tools/publish/gpu_session.sh), and with
 --write rewrites its table after every row, so a run stopped at the limit still leaves one.
 """
 
@@ -76,8 +76,8 @@ CHECKS_PER_EPOCH = 8  # how often a recipe's validation accuracy is checked on i
 # epochs its warm-up and cosine decay span (it stops as soon as it reaches the target).
 FAST_BATCH, FAST_PEAK_LR, FAST_EPOCHS = 128, 0.01, 1
 LARGE_BATCH = 256  # the CPU table's large batch; its learning rate scales with it
-# tools/gpu_session.sh stops the GPU part after 90 s; the budget counts from main(), so it leaves
-# room for the imports before and the teardown after
+# tools/publish/gpu_session.sh stops the GPU part after 90 s; the budget counts from main(), so it
+# leaves room for the imports before and the teardown after
 GPU_BUDGET_S = 75
 
 

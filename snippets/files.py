@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 # A PNG's text chunk with the size of the figure's smallest text, in pixels of the image: the
-# site (tools/mkdocs_hooks.py) keeps a figure wide enough on a phone for that text to be read.
+# site (tools/site/figures.py) keeps a figure wide enough on a phone for that text to be read.
 PNG_TEXT_SIZE = "Smallest text (px)"
 
 

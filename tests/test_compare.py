@@ -1,10 +1,11 @@
-"""Tests of tools/compare.py: what counts as "the page shows what the code prints"."""
+"""Tests of tools/verify/compare.py: what counts as "the page shows what the code prints"."""
 
 from __future__ import annotations
 
 import pytest
 
-from tools.compare import Tolerance, difference, matches
+from tools.pages.tolerance import Tolerance
+from tools.verify.compare import difference, matches
 
 
 def test_exact_by_default_every_character_counts():

@@ -1,4 +1,4 @@
-"""The Chinese edition keeps to its glossary (tools/glossary.py): one Chinese term for each
+"""The Chinese edition keeps to its glossary (tools/site/glossary.py): one Chinese term for each
 English term in its pages, its nav and the sentences the site adds; and each figure, drawn with
 English labels, has a Chinese caption under it."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import glossary, translations
+from tools.site import glossary, translations
 
 PAGES = translations.translations()
 

@@ -1,4 +1,5 @@
-"""Tests of the chapter harness (tools/harness.py) and `make outputs` (tools/outputs.py)."""
+"""Tests of the chapter harness (tools/pages/harness.py) and of `make outputs`
+(tools/publish/outputs.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tools import diagrams, harness, outputs
-from tools.compare import matches
-from tools.page_runs import Mode, PageRuns, run_page
-from tools.page_syntax import STAMP
+from tools.pages import harness
+from tools.pages.syntax import STAMP
+from tools.publish import outputs
+from tools.site import diagrams
+from tools.verify.compare import matches
+from tools.verify.page_runs import Mode, PageRuns, run_page
 
 CHAPTERS = harness.chapters()
 FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*?)[ \t]*$")
@@ -581,7 +584,7 @@ def checked_from_reader_run(path: Path, cells: list) -> tuple[list, PageRuns]:
     block, in page order, hidden ones included) ended as `cells`: CellRuns."""
     from concurrent.futures import Future
 
-    from tools.reader import ReaderRun
+    from tools.verify.cell_runs import ReaderRun
 
     runs = PageRuns()
     document = harness.sybil(runs.evaluate).parse(path)
@@ -599,7 +602,7 @@ def checked_from_reader_run(path: Path, cells: list) -> tuple[list, PageRuns]:
 
 
 def test_a_page_that_runs_once_is_checked_from_its_reader_run(tmp_path: Path):
-    from tools.reader import CellRun, Outcome
+    from tools.verify.cell_runs import CellRun, Outcome
 
     def ran(printed: str) -> CellRun:
         return CellRun(Outcome.RAN, printed)
@@ -621,7 +624,7 @@ def test_a_page_that_runs_once_is_checked_from_its_reader_run(tmp_path: Path):
 
 def test_a_hidden_check_cut_off_by_a_timeout_fails_its_own_item(tmp_path: Path):
     """The cell printed nothing and raised nothing: only the kernel's reply says it never ended."""
-    from tools.reader import CellRun, Outcome
+    from tools.verify.cell_runs import CellRun, Outcome
 
     path = page(tmp_path, RUN_ONCE_PAGE)
     cut = CellRun(Outcome.INTERRUPTED, "", "interrupted: no reply within 120 s (timed out)")

@@ -1,4 +1,4 @@
-"""Kernels forked by tools/kernel_server.py are fresh sessions, like the ones Jupyter starts."""
+"""Kernels that tools/verify/kernel_server.py forks are fresh sessions, as Jupyter's are."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbclient")
 
-from tools import reader  # noqa: E402
+from tools.verify import reader  # noqa: E402
+from tools.verify.cell_runs import Outcome  # noqa: E402
 
 PROBE = """import os, sys
 print("cwd is the folder:", os.getcwd() == FOLDER)
@@ -29,7 +30,7 @@ def run(code: str, folder, server):
 def test_a_forked_kernel_is_a_fresh_session_in_its_folder(kernel_server, tmp_path):
     code = PROBE.replace("FOLDER", repr(str(tmp_path)))
     cell, printed = run(code, tmp_path, kernel_server)
-    assert cell.outcome is reader.Outcome.RAN
+    assert cell.outcome is Outcome.RAN
     assert printed.splitlines() == [
         "cwd is the folder: True",
         "sys.path[0] is the folder: True",
@@ -38,10 +39,10 @@ def test_a_forked_kernel_is_a_fresh_session_in_its_folder(kernel_server, tmp_pat
         "stand-in: 1 threads: 1",
     ]
     cell, printed = run("print('left_behind' in dir())", tmp_path, kernel_server)
-    assert (cell.outcome, printed) == (reader.Outcome.RAN, "False\n")
+    assert (cell.outcome, printed) == (Outcome.RAN, "False\n")
 
 
 def test_an_error_in_a_forked_kernel_is_reported(kernel_server, tmp_path):
     cell, printed = run("print('before')\nraise ValueError('planted')", tmp_path, kernel_server)
-    assert (cell.outcome, cell.detail) == (reader.Outcome.ERROR, "ValueError: planted")
+    assert (cell.outcome, cell.detail) == (Outcome.ERROR, "ValueError: planted")
     assert printed == "before\n"

@@ -1,11 +1,11 @@
-"""Tests of tools/notebook_templates.py: nbconvert's templates compiled once, pages unchanged."""
+"""Tests of tools/site/notebook_templates.py: templates compiled once, pages unchanged."""
 
 from __future__ import annotations
 
 import nbformat
 from nbconvert import HTMLExporter
 
-from tools.notebook_templates import share_compiled_templates
+from tools.site.notebook_templates import share_compiled_templates
 
 
 def tiny_notebook() -> nbformat.NotebookNode:

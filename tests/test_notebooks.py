@@ -1,4 +1,4 @@
-"""Tests of the chapter notebooks (tools/notebooks.py): a reader's copy of the page, nothing else.
+"""Tests of the chapter notebooks (tools/site/notebooks.py): a reader's copy of the page, no more.
 
 Running them is tests/test_reader.py's work (it executes the notebooks of the built site).
 """
@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import harness, notebooks
+from tools.pages import harness
+from tools.site import notebooks
 
 CHAPTERS = [path for path in harness.chapters() if harness.has_code(path)]
 SITE = "https://example.org/site/"

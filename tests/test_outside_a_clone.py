@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from tools import harness, reader
-from tools import site as settings
+from tools.pages import harness
+from tools.site import settings
+from tools.verify import reader
 
 CHAPTERS = ["01-tensors", "09-dl-training-intro", "12-testing-the-model"]
 
@@ -40,7 +41,7 @@ def fresh_python(tmp_path_factory) -> Path:
         timeout=60,
     ).stdout.strip()
     # Where torch is, not this environment's purelib: that of `make publish-rehearsal`'s
-    # environment holds only a .pth line of its own (tools/rehearsal.py, link_environment).
+    # environment holds only a .pth line of its own (tools/publish/rehearsal.py, link_environment).
     packages = Path(importlib.util.find_spec("torch").origin).resolve().parents[1]
     (Path(purelib) / "test-environment.pth").write_text(f"{packages}\n")
     return python
@@ -64,8 +65,8 @@ def importable(python: Path, *modules: str) -> set[str]:
 @pytest.fixture(scope="module")
 def package_repository() -> Path:
     """What `git+https://github.com/OWNER/NAME@COMMIT` gives on the published site: this clone,
-    whose commit the site names (tools/site.py `commit`). Uncommitted changes are not in it: the
-    notebooks install the package as committed, and so does this test."""
+    whose commit the site names (tools/site/settings.py `commit`). Uncommitted changes are not in
+    it: the notebooks install the package as committed, and so does this test."""
     commit = settings.commit()
     if commit is None:
         pytest.skip("not a git clone: the notebooks' install line names no commit to install")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tools import glossary, harness
+from tools.pages import harness
+from tools.site import glossary
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = sorted((ROOT / "benchmarks" / "results").glob("*.md"))

@@ -1,5 +1,5 @@
-"""The deploy (tools/publish.py) pushes the built site to gh-pages as the Pages workflow's deploy
-job does, into a bare repository here, and the checks read what the branch holds."""
+"""The deploy (tools/publish/gh_pages.py) pushes the built site to gh-pages as the Pages workflow's
+deploy job does, into a bare repository here, and the checks read what the branch holds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import publish
+from tools.publish import gh_pages
 
 
 def git(repo: Path, *args: str) -> str:
@@ -31,26 +31,26 @@ def pushed(site, tmp_path_factory) -> tuple[Path, Path]:
     git(checkout, "remote", "add", "origin", remote.as_uri())
     for run in ["first", "second"]:
         git(checkout, "fetch", "-q", "origin")  # the workflow's checkout fetches every branch
-        publish.deploy(site, "origin", f"Deployed by the {run} run", checkout)
+        gh_pages.deploy(site, "origin", f"Deployed by the {run} run", checkout)
     return remote, checkout
 
 
 def test_the_branch_holds_the_site_notebooks_and_links_of_its_repository(pushed, site_repository):
     remote, _ = pushed
-    assert publish.check_branch(remote, site_repository, publish.chapters_with_notebooks()) == []
-    assert publish.main(["check", str(remote), "--repository", site_repository]) == 0
+    assert gh_pages.check_branch(remote, site_repository, gh_pages.chapters_with_notebooks()) == []
+    assert gh_pages.main(["check", str(remote), "--repository", site_repository]) == 0
 
 
 def test_a_deploy_goes_on_top_of_the_published_branch(pushed):
     remote, checkout = pushed
-    messages = git(remote, "log", "--format=%s", publish.BRANCH).splitlines()
+    messages = git(remote, "log", "--format=%s", gh_pages.BRANCH).splitlines()
     assert messages == ["Deployed by the second run", "Deployed by the first run"]
-    assert git(checkout, "rev-parse", publish.BRANCH) == git(remote, "rev-parse", publish.BRANCH)
+    assert git(checkout, "rev-parse", gh_pages.BRANCH) == git(remote, "rev-parse", gh_pages.BRANCH)
 
 
 def test_the_checks_name_what_is_missing_or_for_another_repository(pushed):
     remote, _ = pushed
-    problems = publish.check_branch(remote, "someone/elsewhere", ["01-tensors", "99-missing"])
+    problems = gh_pages.check_branch(remote, "someone/elsewhere", ["01-tensors", "99-missing"])
     colab = "https://colab.research.google.com/github/someone/elsewhere/blob/gh-pages/notebooks"
     assert problems == [
         'index.html has no <link rel="canonical" href="https://someone.github.io/elsewhere/">',
@@ -63,4 +63,4 @@ def test_the_checks_name_what_is_missing_or_for_another_repository(pushed):
 
 def test_deploying_a_folder_that_is_not_a_built_site_says_what_to_run(tmp_path):
     with pytest.raises(FileNotFoundError, match="run `make build` first"):
-        publish.deploy(tmp_path, "origin", "nothing", tmp_path)
+        gh_pages.deploy(tmp_path, "origin", "nothing", tmp_path)

@@ -1,11 +1,11 @@
-"""A reader's copy of every page runs and prints what the page shows (tools/reader.py).
+"""A reader's copy of every page runs and prints what the page shows (tools/verify/reader.py).
 
 For each chapter, from the built site: the copy buttons yield exactly the page's code blocks, the
 page's notebook holds exactly those blocks as its code cells, and that notebook, run top to bottom
 in a fresh kernel (empty folder, network off, offline stand-in data, another CPU kernel set on one
 thread), prints what the page shows. The runs start in the background when the tests are
 collected (conftest.py), beside the chapters' own run; the CIFAR-10 chapters run only here, their
-hidden checks included (the pages that declare `runs: once`, tools/page_runs.py).
+hidden checks included (the pages that declare `runs: once`, tools/verify/page_runs.py).
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import harness, notebooks, reader
-from tools.background import WAIT, runs_once
-from tools.reader import Outcome
+from tools.pages import harness
+from tools.site import notebooks
+from tools.verify import reader
+from tools.verify.background import WAIT, runs_once
+from tools.verify.cell_runs import Outcome
 
 PAGES = [path for path in harness.chapters() if harness.has_code(path)]
 
@@ -135,7 +137,7 @@ def fake_site(tmp_path: Path, chapter: Path) -> Path:
 def test_a_hidden_check_that_hangs_fails_its_own_item_and_the_page(kernel_server, tmp_path):
     from concurrent.futures import Future
 
-    from tools.page_runs import PageRuns
+    from tools.verify.page_runs import PageRuns
 
     chapter = tmp_path / "chapter.md"
     chapter.write_text(HANGING_CHECK_PAGE, encoding="utf-8")
@@ -162,7 +164,7 @@ def test_a_hidden_check_that_hangs_fails_its_own_item_and_the_page(kernel_server
 
 
 def test_the_pages_that_run_once_take_their_checks_from_their_reader_runs(page_runs, reader_runs):
-    """The wiring (tools/background.py): without it those chapters would silently run twice."""
+    """The wiring (tools/verify/background.py): without it the chapters would silently run twice."""
     once = {str(path) for path in PAGES if runs_once(path)}
     assert once, "the chapters that train declare `runs: once` in their front matter"
     assert set(page_runs.from_reader) == once

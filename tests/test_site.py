@@ -7,7 +7,7 @@ Without Chromium they are skipped with the reason, except under CI (the CI varia
 the site (chapters, home, notebook pages) must load from the site itself without errors, pass
 axe-core's WCAG 2 A and AA rules in the light and the dark colour scheme, show no code or output
 wider than its column at 1280 px, give outputs 7:1 contrast, draw the Chinese glosses with the
-site's subset font, and read well at 390 px (tools/site_checks.py: figure text, cues
+site's subset font, and read well at 390 px (tools/checks/site_checks.py: figure text, cues
 for what is shrunk or scrolls, outputs that wrap whole words, badges before their blocks, ...).
 """
 
@@ -24,8 +24,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from tools import cjk_font, harness, notebooks, reader, site_text
-from tools.site_checks import (
+from tools.checks.site_checks import (
     CHROMIUM_FLAGS,
     CODE_PX,
     GLOSS,
@@ -43,6 +42,9 @@ from tools.site_checks import (
     gloss_problems,
     serve,
 )
+from tools.pages import harness
+from tools.site import cjk_font, notebooks, site_text
+from tools.verify import reader
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "test-output" / "browser"
@@ -149,7 +151,7 @@ def test_every_chapter_links_colab_for_the_repository_the_site_is_built_for(site
         if link.startswith("https://colab.research.google.com/")
     ]
     prefix = f"https://colab.research.google.com/github/{site_repository}/blob/gh-pages/notebooks/"
-    # The Chinese edition's notebooks are its own (tools/notebooks.py), under zh/.
+    # The Chinese edition's notebooks are its own (tools/site/notebooks.py), under zh/.
     english = {f"{prefix}{chapter.stem}/{chapter.stem}.ipynb" for chapter in CHAPTERS}
     chinese = {link.replace("/notebooks/", "/zh/notebooks/") for link in english}
     assert set(colab) == english | chinese
@@ -179,7 +181,8 @@ def test_stamps_badges_and_tolerance_notes_come_from_the_page_source(site: Path,
     assert "&lt;!--" not in html and "invisible-code-block" not in html
 
 
-CHINESE_SPAN = re.compile(r'<span lang="zh-Hans">([^<]*)</span>')  # tools/cjk_font.py marks them
+# tools/site/cjk_font.py marks them
+CHINESE_SPAN = re.compile(r'<span lang="zh-Hans">([^<]*)</span>')
 BADGE = re.compile(
     r'<p class="skip-badge skip-badge--(?P<kind>[\w-]+)" data-skip-if="(?P<if>[^"]*)"'
 )
@@ -212,7 +215,7 @@ def test_every_cjk_character_of_the_pages_has_a_glyph_in_the_subset_fonts():
     """docs/assets/fonts/ must cover every CJK character the Markdown uses (a Chinese edition's
     pages included): else a machine without a CJK font shows boxes."""
     for weight in cjk_font.SOURCES:
-        assert cjk_font.font_path(weight).is_file(), "run `python -m tools.cjk_font`"
+        assert cjk_font.font_path(weight).is_file(), "run `python -m tools.site.cjk_font`"
     assert cjk_font.used_characters(), "the course notes' glosses are on the pages"
     missing = cjk_font.missing_characters()
     assert missing == {}, (
@@ -221,7 +224,7 @@ def test_every_cjk_character_of_the_pages_has_a_glyph_in_the_subset_fonts():
             f"{character} (U+{ord(character):04X}, {', '.join(files)})"
             for character, files in missing.items()
         )
-        + ": run `python -m tools.cjk_font` and commit docs/assets/fonts/"
+        + ": run `python -m tools.site.cjk_font` and commit docs/assets/fonts/"
     )
 
 
@@ -332,7 +335,7 @@ def server(site: Path):
 
 def open_page(browser, url: str, base: str, width: int = 1280, height: int = 900):
     """Load a page; its load problems (console errors, failed requests, requests to other hosts:
-    tools/site_checks.PageWatch, as in the sweep) collect in the list returned with it."""
+    tools/checks/site_checks.py PageWatch, as in the sweep) collect in the list returned with it."""
     context = browser.new_context(color_scheme="light", viewport={"width": width, "height": height})
     page = context.new_page()
     watch = PageWatch(page, base)
@@ -408,8 +411,8 @@ def test_math_renders_with_the_local_katex(browser, server, path):
 
 
 def test_the_token_contrast_check_finds_faint_code_and_math(browser, server):
-    """Code and math are left out of axe (tools/site_checks.py): their own check must bite; so
-    must the outputs' 7:1, on a grey that passes WCAG AA's 4.5:1."""
+    """Code and math are left out of axe (tools/checks/site_checks.py): their own check must bite;
+    so must the outputs' 7:1, on a grey that passes WCAG AA's 4.5:1."""
     context, page, problems = open_page(browser, f"{server}/08-autograd/", server)
     assert page.evaluate(TOKEN_CONTRAST, [TOKEN_BLOCKS, None]) == []
     assert page.evaluate(TOKEN_CONTRAST, [OUTPUT_BLOCKS, OUTPUT_CONTRAST]) == []
@@ -523,8 +526,8 @@ def test_dark_mode_toggle_keeps_the_choice(browser, server):
     assert problems == []
 
 
-# Last: these wait for the sweep of every page (tools/site_checks.py, started in the background
-# once the tests are collected); the tests above run beside it.
+# Last: these wait for the sweep of every page (tools/checks/site_checks.py, started in the
+# background once the tests are collected); the tests above run beside it.
 
 
 def test_every_page_loads_cleanly_and_passes_axe_in_both_schemes(browser, page_checks):
@@ -542,7 +545,7 @@ def test_no_code_or_output_is_wider_than_its_column_at_1280_px(browser, page_che
 
 
 def test_outputs_have_7_to_1_contrast_in_both_schemes(browser, page_checks):
-    """Outputs must not look disabled (tools/site_checks.py OUTPUT_CONTRAST)."""
+    """Outputs must not look disabled (tools/checks/site_checks.py OUTPUT_CONTRAST)."""
     faint = [f"/{check.path}: {line}" for check in page_checks for line in check.contrast]
     assert faint == [], "\n".join(faint)
 
@@ -557,7 +560,7 @@ def test_the_glosses_are_drawn_with_the_subset_font(browser, page_checks):
 def test_every_page_reads_well_at_390_px(browser, page_checks):
     """Figure text of 10 px or more, cues for what is shrunk or scrolls sideways, outputs that
     wrap whole words, no copy button over code, 12.5-px code, labelled outputs, the footer's
-    titles, badges before their blocks (tools/site_checks.py READING_SCRIPT)."""
+    titles, badges before their blocks (tools/checks/site_checks.py READING_SCRIPT)."""
     found = [f"/{check.path}: {line}" for check in page_checks for line in check.reading]
     assert found == [], "\n".join(found)
 

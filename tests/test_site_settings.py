@@ -1,4 +1,5 @@
-"""Tests of tools/site.py and tools/chapter_page.py: one repository setting, links, badges."""
+"""Tests of tools/site/settings.py and tools/site/chapter_page.py: one repository setting,
+links, badges."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from tools import chapter_page, site
-from tools.page_syntax import SkipIf
+from tools.pages.syntax import SkipIf
+from tools.site import chapter_page, settings
 
 
 @pytest.fixture(autouse=True)
@@ -21,13 +22,13 @@ def remote(monkeypatch, url: str) -> None:
     def run(*args, **kwargs):
         return subprocess.CompletedProcess(args, 0, stdout=url + "\n", stderr="")
 
-    monkeypatch.setattr(site.subprocess, "run", run)
+    monkeypatch.setattr(settings.subprocess, "run", run)
 
 
 def test_the_pages_workflow_names_the_repository(monkeypatch):
     monkeypatch.setenv("GITHUB_REPOSITORY", "someone/pytorch-essential-training")
-    assert site.repository() == "someone/pytorch-essential-training"
-    assert site.site_url("someone/pytorch-essential-training") == (
+    assert settings.repository() == "someone/pytorch-essential-training"
+    assert settings.site_url("someone/pytorch-essential-training") == (
         "https://someone.github.io/pytorch-essential-training/"
     )
 
@@ -42,24 +43,24 @@ def test_the_pages_workflow_names_the_repository(monkeypatch):
 )
 def test_a_local_build_reads_the_github_remote(monkeypatch, url: str):
     remote(monkeypatch, url)
-    assert site.repository() == "Owner/repo"
+    assert settings.repository() == "Owner/repo"
 
 
 def test_without_a_github_remote_there_is_no_repository(monkeypatch):
     remote(monkeypatch, "/home/me/clones/pytorch-essential-training")
-    assert site.repository() is None
-    assert site.site_url(None) == "" and site.install_target(None) is None
+    assert settings.repository() is None
+    assert settings.site_url(None) == "" and settings.install_target(None) is None
 
 
 def test_a_malformed_repository_setting_is_named(monkeypatch):
     monkeypatch.setenv("GITHUB_REPOSITORY", "not a repository")
     with pytest.raises(ValueError, match="must look like owner/name"):
-        site.repository()
+        settings.repository()
 
 
 def test_site_url_can_be_set_for_local_serving(monkeypatch):
     monkeypatch.setenv("SITE_URL", "http://127.0.0.1:8000")
-    assert site.site_url("owner/repo") == "http://127.0.0.1:8000/"
+    assert settings.site_url("owner/repo") == "http://127.0.0.1:8000/"
 
 
 def config(repository: str | None):

@@ -1,4 +1,4 @@
-"""The Chinese edition (tools/translations.py): every page in both languages, each translation
+"""The Chinese edition (tools/site/translations.py): every page in both languages, each translation
 carrying exactly its English page's code, outputs, directives, stamp and figures."""
 
 from __future__ import annotations
@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tools import chapter_page, harness, outputs, page_syntax, results_tables, translations
+from tools.pages import harness, syntax
+from tools.pages.languages import translation_of
+from tools.publish import outputs
+from tools.site import chapter_page, results_tables, translations
 
 PAGES = harness.chapters()
 ENGLISH = """\
@@ -34,14 +37,14 @@ print(1 + 1)
 def pair(tmp_path: Path, english: str, chinese: str) -> tuple[Path, Path]:
     page = tmp_path / "page.md"
     page.write_text(textwrap.dedent(english), encoding="utf-8")
-    translation = translations.translation_of(page)
+    translation = translation_of(page)
     translation.write_text(textwrap.dedent(chinese), encoding="utf-8")
     return page, translation
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda path: path.stem)
 def test_every_page_has_a_translation_true_to_it(page: Path):
-    translation = translations.translation_of(page)
+    translation = translation_of(page)
     assert translation.is_file(), f"{page.name} has no Chinese edition: write {translation.name}"
     assert translations.differences(page, translation) == []
 
@@ -87,7 +90,7 @@ def test_chinese_headings_get_the_english_ids():
 
 def test_the_stamps_data_is_told_in_each_language():
     """The stamp's data (snippets.cifar10.describe_data's words) reads in the page's language."""
-    stamps = [page_syntax.read_stamp(page.read_text("utf-8")) or {} for page in PAGES]
+    stamps = [syntax.read_stamp(page.read_text("utf-8")) or {} for page in PAGES]
     recorded = {stamp.get("data") for stamp in stamps}
     recorded = sorted(data for data in recorded if data) + ["CIFAR-10, test split, 10,000 images"]
     assert len(recorded) > 1, "the CIFAR-10 chapters' stamps name their data"
@@ -108,7 +111,9 @@ RESULTS = sorted(
 def test_each_results_table_reads_in_chinese_with_all_its_numbers(path: str):
     english, chinese = (results_tables.results_table(path, language) for language in ("en", "zh"))
     assert results_tables.numbers(chinese) == results_tables.numbers(english)
-    assert results_tables.untranslated(path) == [], "add them to PHRASES in tools/results_tables.py"
+    assert results_tables.untranslated(path) == [], (
+        "add them to PHRASES in tools/site/results_tables.py"
+    )
 
 
 def test_a_results_table_with_a_new_phrase_is_named(tmp_path: Path, monkeypatch):

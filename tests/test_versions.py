@@ -1,6 +1,7 @@
-"""The version check's logic (tools/versions.py), from a recorded run: which releases it checks,
-how a reader run becomes a table row, the lines that say what differs, the table, and what makes
-the weekly workflow go red. The environments themselves (gigabytes each) are not built here."""
+"""The version check's logic (tools/verify/versions.py, version_table.py), from a recorded run:
+which releases it checks, how a reader run becomes a table row, the lines that say what differs,
+the table, and what makes the weekly workflow go red. The environments (gigabytes each) are not
+built here."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tools import reader, results_tables, versions
+from tools.site import results_tables
+from tools.verify import cell_runs, reader, version_table, versions
 
 FIXTURE = Path(__file__).parent / "fixtures" / "torch-versions.json"
 CHAPTER = """# A chapter
@@ -75,13 +77,13 @@ def test_a_reader_run_becomes_a_row_with_one_line_per_difference(tmp_path):
     chapter = tmp_path / "07-a-chapter.md"
     chapter.write_text(CHAPTER)
     lines = [block.line for block in reader.shown_blocks(chapter)]
-    run = reader.ReaderRun(chapter.name)
+    run = cell_runs.ReaderRun(chapter.name)
     run.cells = {
-        lines[0]: reader.CellRun(reader.Outcome.RAN, "same\n"),
-        lines[1]: reader.CellRun(reader.Outcome.RAN, "tensor([1.0000, 2.0000])\n"),
-        lines[2]: reader.CellRun(reader.Outcome.ERROR, detail="ValueError: mm: self must be"),
+        lines[0]: cell_runs.CellRun(cell_runs.Outcome.RAN, "same\n"),
+        lines[1]: cell_runs.CellRun(cell_runs.Outcome.RAN, "tensor([1.0000, 2.0000])\n"),
+        lines[2]: cell_runs.CellRun(cell_runs.Outcome.ERROR, detail="ValueError: mm: self must be"),
     }
-    row = versions.summarize(chapter, run)
+    row = version_table.summarize(chapter, run)
     assert (row.page, row.blocks, row.ran, row.as_shown) == ("07-a-chapter.md", 4, 2, 1)
     assert row.differences == [
         "block 2: prints `tensor([1.0000, 2.0000])` where the page shows `tensor([1., 2.])`",
@@ -103,25 +105,29 @@ def test_a_reader_run_becomes_a_row_with_one_line_per_difference(tmp_path):
     ],
 )
 def test_difference_lines(outcome, expected, printed, line):
-    assert versions.difference_line(9, outcome, "", expected, printed) == line
+    assert version_table.difference_line(9, outcome, "", expected, printed) == line
 
 
 def test_the_blocks_a_stopped_run_never_reached_make_one_line():
     lines = ["block 4: did not finish", *[f"block {n}: not reached" for n in range(5, 11)]]
-    assert versions.collapsed(lines) == ["block 4: did not finish", "blocks 5 to 10: not reached"]
-    assert versions.collapsed(lines[:2]) == lines[:2]  # one block alone keeps its own line
+    assert version_table.collapsed(lines) == [
+        "block 4: did not finish",
+        "blocks 5 to 10: not reached",
+    ]
+    assert version_table.collapsed(lines[:2]) == lines[:2]  # one block alone keeps its own line
 
 
 def test_a_long_printed_line_is_shortened():
-    line = versions.difference_line(1, "ran", "", "short\n", "x" * 200 + "\n")
+    line = version_table.difference_line(1, "ran", "", "short\n", "x" * 200 + "\n")
     assert line == f"block 1: prints `{'x' * 67}...` where the page shows `short`"
 
 
 def test_the_recorded_run_makes_the_table():
-    recorded = versions.load(FIXTURE)
-    text = versions.table(recorded, {"torch": "2.14.1", "torchvision": "0.29.1"})
+    recorded = version_table.load(FIXTURE)
+    text = version_table.table(recorded, {"torch": "2.14.1", "torchvision": "0.29.1"})
     assert text.startswith("The outputs on this site are verified with torch 2.14.1")
-    recorded.sort(key=lambda release: versions.release_key(release.torch))  # the columns' order
+    # the columns' order
+    recorded.sort(key=lambda release: version_table.release_key(release.torch))
     header = "| chapter | blocks | " + " | ".join(r.torch for r in recorded) + " |"
     assert header in text
     for number, row in enumerate(recorded[0].chapters):
@@ -139,46 +145,46 @@ def test_the_recorded_run_makes_the_table():
 
 
 def test_releases_are_in_release_order():
-    assert versions.release_key("2.9.1") < versions.release_key("2.10.0")
-    assert versions.release_key("2.14.1+cu130") == (2, 14, 1)
+    assert version_table.release_key("2.9.1") < version_table.release_key("2.10.0")
+    assert version_table.release_key("2.14.1+cu130") == (2, 14, 1)
 
 
 def test_a_release_with_no_difference_says_so():
-    clean = versions.Release("2.99.0", "0.99.0", "2026-12-07", "x86_64, 2 cores")
-    clean.chapters = [versions.Chapter("01-tensors.md", 3, 3, 3)]
-    text = versions.table([clean], {"torch": "2.14.1", "torchvision": "0.29.1"})
+    clean = version_table.Release("2.99.0", "0.99.0", "2026-12-07", "x86_64, 2 cores")
+    clean.chapters = [version_table.Chapter("01-tensors.md", 3, 3, 3)]
+    text = version_table.table([clean], {"torch": "2.14.1", "torchvision": "0.29.1"})
     assert "| [01](01-tensors.md) | 3 | 3 / 3 |" in text
     assert text.endswith("Checked 2026-12-07 (x86_64, 2 cores).\n\nNothing differs.\n")
 
 
 def test_the_recorded_table_reads_in_chinese(tmp_path):
-    recorded = versions.load(FIXTURE)
+    recorded = version_table.load(FIXTURE)
     table = tmp_path / "torch-versions.md"
-    table.write_text(versions.table(recorded, {"torch": "2.14.1", "torchvision": "0.29.1"}))
+    table.write_text(version_table.table(recorded, {"torch": "2.14.1", "torchvision": "0.29.1"}))
     chinese = results_tables.translate(table.read_text(), "zh")
     assert results_tables.numbers(chinese) == results_tables.numbers(table.read_text())
     assert results_tables.untranslated_text(chinese) == []
 
 
 def test_a_difference_the_table_does_not_record_is_new():
-    recorded = versions.load(FIXTURE)
-    assert versions.new_differences(recorded, recorded) == []
-    changed = versions.load(FIXTURE)
+    recorded = version_table.load(FIXTURE)
+    assert version_table.new_differences(recorded, recorded) == []
+    changed = version_table.load(FIXTURE)
     changed[0].chapters[0].differences.append("block 3: did not finish")
     page = changed[0].chapters[0].page
-    assert versions.new_differences(changed, recorded) == [
+    assert version_table.new_differences(changed, recorded) == [
         f"torch {changed[0].torch}: {page}: block 3: did not finish"
     ]
     unrecorded = [r for r in recorded if r.torch != changed[0].torch]
-    assert len(versions.new_differences(changed, unrecorded)) == sum(
+    assert len(version_table.new_differences(changed, unrecorded)) == sum(
         len(row.differences) for row in changed[0].chapters
     )
 
 
 def test_the_committed_table_is_the_one_its_data_makes():
-    data = versions.RESULTS.with_suffix(".json")
-    text = versions.table(versions.load(data), versions.pins())
-    assert versions.RESULTS.read_text(encoding="utf-8") == text, "run `make versions`"
+    data = version_table.RESULTS.with_suffix(".json")
+    text = version_table.table(version_table.load(data), versions.pins())
+    assert version_table.RESULTS.read_text(encoding="utf-8") == text, "run `make versions`"
     json.loads(data.read_text(encoding="utf-8"))
 
 

@@ -1,5 +1,5 @@
 """The Pages workflow (.github/workflows/): actionlint and zizmor find nothing, offline; the browser
-that its tests use is found; the rehearsal (tools/rehearsal.py) knows every step of it."""
+that its tests use is found; the rehearsal (tools/publish/rehearsal.py) knows every step of it."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tools import rehearsal, versions
-from tools.site_checks import find_chromium
+from tools.checks.site_checks import find_chromium
+from tools.publish import rehearsal
+from tools.verify import versions
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -90,7 +91,7 @@ def test_the_rehearsal_knows_every_step_of_the_workflow():
     commands = [step.command for _, job_steps in plan for step in job_steps if step.command]
     assert commands[-1].endswith("make publish PYTHON=python")
     offline = [
-        "CIFAR10_STAND_IN=1 .venv/bin/python -m tools.outputs",
+        "CIFAR10_STAND_IN=1 .venv/bin/python -m tools.publish.outputs",
         "CIFAR10_STAND_IN=1 .venv/bin/python -m pytest docs",
     ]
     assert set(offline) <= set(commands)  # no download here
@@ -177,7 +178,7 @@ def test_playwrights_download_last(no_browser, monkeypatch):
     assert find_chromium() == str(downloaded)
 
 
-# ---- every install takes the pinned releases (constraints.txt; tools/versions.py) -------------
+# ---- every install takes the pinned releases (constraints.txt; tools/verify/versions.py) --------
 
 
 def installs(text: str) -> list[str]:

@@ -1,0 +1,391 @@
+"""Every page of the built site in headless Chromium: loads clean, passes axe-core, fits 1280 px.
+
+    results = check_site(site_folder, "/usr/bin/chromium")       # one PageCheck per page
+    python -m tools.checks.site_checks site/ --json checks.json  # the same, in a process of its own
+
+For each page (chapters, home, notebook pages), served from the site folder on 127.0.0.1: no
+console error, no failed request, no request to another host, no broken image; no axe-core
+violation of the WCAG 2.0/2.1 A and AA rules in the light scheme, and none of the colour rules
+(contrast, links told apart from text) in the dark scheme, which changes only colours; no code or
+output wider than its column at 1280 px; output text at 7:1 at least, in both schemes; every
+Chinese gloss drawn with the site's own subset font (asked of Chromium through the DevTools
+protocol); then, in the same tab at 390 px (a phone), what READING_SCRIPT checks:
+figure text of 10 px or more as shown, a cue on whatever is shrunk or scrolls sideways, outputs
+that wrap without cutting words, copy buttons clear of code, 12.5-px code, labelled outputs,
+the footer's titles, each badge before its block. Two tabs check pages at a time (axe-core is
+single-threaded JavaScript), each going from page to page. tests/test_site.py asserts on them;
+PageWatch is the one set of load listeners that it shares with them.
+
+Code blocks and KaTeX's rendered math (hundreds of small elements a page: axe's contrast rule
+takes 2-5 ms for each, and excluding them one by one costs as much again) are left to
+TOKEN_CONTRAST instead: the same WCAG contrast formula and thresholds, applied to every element
+with text of theirs on every page in both schemes, but computed once per distinct pair of
+colours. axe-core checks everything else on the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import functools
+import json
+import os
+import re
+import shutil
+import threading
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from tools.site.figures import READABLE_PX  # the text size the site's figures are laid out for
+
+
+def script(name: str) -> str:
+    """A JavaScript function of this folder (NAME.js), as page.evaluate takes it."""
+    return Path(__file__).with_name(name).read_text(encoding="utf-8").strip()
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    # Every host but the local server fails to resolve: no check ever reaches the network (a
+    # request to another host is reported by PageWatch all the same).
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+LIGHT_RULES = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],  # the passing elements are not listed: faster
+}
+# The Chinese edition's pages (ONE_SCHEME) share their English pages' colours and type sizes, so
+# the contrast of their text is what it is there, where both schemes are checked: axe-core's
+# contrast rule (the slowest of all) is left out for them; every rule that reads text still runs.
+TRANSLATED_RULES = {**LIGHT_RULES, "rules": {"color-contrast": {"enabled": False}}}
+# Switching the scheme changes colours only: the colour rules are the ones to run again.
+DARK_RULES = {
+    "runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
+    "resultTypes": ["violations"],
+}
+SCHEME_SCRIPT = script("scheme.js")
+WIDE_SCRIPT = script("too_wide.js")
+# Whole blocks, not their spans: axe tests every element against every excluded node.
+TOKEN_BLOCKS = [".highlight pre", ".highlight-ipynb pre", ".katex-html"]
+LIGHT_CONTEXT = {"exclude": [[selector] for selector in TOKEN_BLOCKS]}
+# Outputs must read as text, not as something disabled: 7:1 at least (WCAG's AAA level).
+OUTPUT_BLOCKS = [".language-output pre", ".jp-OutputArea-output pre"]
+OUTPUT_CONTRAST = 7
+TOKEN_CONTRAST = script("token_contrast.js")
+# What a reader sees at a given width, on every page (tests/test_site.py asserts on it): each
+# figure's smallest text as shown, at least READABLE_PX (an SVG's glyphs measured in the browser:
+# Matplotlib draws text as outlines whose em is 100 units; a PNG's from the data-text-px that
+# tools/site/figures.py gives it); a cue on every figure shown smaller than its full size and on
+# everything that scrolls sideways; no output that scrolls sideways or cuts a word in two; no copy
+# button over code; code of at least CODE_PX; the "Output" label clear of the first output line;
+# the footer's links with their titles. Each problem is one line.
+CODE_PX = 12.5
+LABEL_GAP_PX = 4
+READING_SCRIPT = script("reading.js")
+# Two animation frames: docs/javascripts/overflow.js marks what overflows one frame after a resize.
+SETTLED = script("settled.js")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+# Each run of Chinese text (tools/site/hooks.py wraps it): on a page of the Chinese edition,
+# hundreds; the first GLOSS_SAMPLE of a page are asked for their fonts (each is one DevTools call).
+GLOSS = 'span[lang="zh-Hans"]'
+GLOSS_SAMPLE = 16
+GLOSS_FONT = (
+    "PET CJK Glosses"  # tools/site/cjk_font.py FAMILY, as docs/stylesheets/extra.css names it
+)
+BROKEN_IMAGES = script("broken_images.js")
+
+
+# The Chinese edition's pages: the same markup, colours and figures as their English pages, with
+# another text; they are checked in the light scheme at 1280 px only, to keep `make test` within
+# its time (their English pages get the dark scheme and the phone's width), and its notebook
+# pages, made by the same code as the English ones, for what their text changes: load errors,
+# fonts, output contrast (axe-core checks their English twins).
+ONE_SCHEME = "zh/"
+
+
+@dataclass
+class PageCheck:
+    path: str
+    problems: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    too_wide: list[str] = field(default_factory=list)
+    contrast: list[str] = field(default_factory=list)  # outputs under OUTPUT_CONTRAST
+    reading: list[str] = field(default_factory=list)  # READING_SCRIPT, at 390 px
+    glosses: list[str] = field(default_factory=list)  # glosses not drawn with GLOSS_FONT
+
+
+def find_chromium() -> str | None:
+    """The browser for the page checks: the path of the first found of
+
+    1. $CHROMIUM, a path or a command name (an error when it names no executable);
+    2. Debian's Chromium (`apt-get install chromium`): `chromium`, or `chromium-browser`;
+    3. Google Chrome: `google-chrome`, `google-chrome-stable` (GitHub's Ubuntu runners have it);
+    4. Playwright's own Chromium, once `python -m playwright install chromium` downloaded it.
+
+    None when there is none. Ubuntu's apt `chromium` is a snap that fails to start on GitHub's
+    runners: the Pages workflow sets CHROMIUM=google-chrome instead.
+    """
+    named = os.environ.get("CHROMIUM", "").strip()
+    if named:
+        if shutil.which(named) is None:
+            raise FileNotFoundError(
+                f"CHROMIUM={named!r} is not an executable: set it to Chromium's or Chrome's"
+                " path, or unset it to use the browser found on the PATH"
+            )
+        return shutil.which(named)
+    for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]:
+        if shutil.which(name):
+            return shutil.which(name)
+    try:  # last, as it starts Playwright's driver (a second) to ask where its download goes
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            downloaded = Path(playwright.chromium.executable_path)
+    except Exception:  # no Playwright, or its driver would not start: no browser from it
+        return None
+    return str(downloaded) if downloaded.is_file() else None
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve(site: Path) -> tuple[ThreadingHTTPServer, str]:
+    """The site on a free port of 127.0.0.1, in a thread; call .shutdown() when done."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=site))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+def site_paths(site: Path) -> list[str]:
+    """Every page of the site as a URL path: "", "01-tensors/", "notebooks/01-tensors/", ..."""
+    pages = sorted(path for path in site.rglob("*.html") if path.name != "404.html")
+    return [html.relative_to(site).as_posix().removesuffix("index.html") for html in pages]
+
+
+def check_site(site: Path, chromium: str, at_once: int = 2) -> list[PageCheck]:
+    httpd, base = serve(site)
+    try:
+        return asyncio.run(sweep(chromium, base, site_paths(site), at_once))
+    finally:
+        httpd.shutdown()
+
+
+async def sweep(chromium: str, base: str, paths: list[str], at_once: int) -> list[PageCheck]:
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        queue, results = list(paths), []
+
+        async def worker() -> None:
+            context = await browser.new_context(viewport=DESKTOP)
+            await context.add_init_script(Axe().axe_script)  # axe-core in every page, no CDN
+            # One tab per worker, sent from page to page: a new tab starts a renderer process,
+            # which cost more CPU than the page itself.
+            page = await context.new_page()
+            tab = Tab(page, base, await context.new_cdp_session(page))
+            while queue:
+                results.append(await tab.check(queue.pop(0)))
+            await context.close()
+
+        await asyncio.gather(*(worker() for _ in range(at_once)))
+        await browser.close()
+    return sorted(results, key=lambda result: result.path)
+
+
+class PageWatch:
+    """What goes wrong while a page loads: console errors, page errors, failed requests, HTTP
+    errors, requests to another host. One set of listeners and ignore rules for every browser
+    check of the site: the sweep below and tests/test_site.py."""
+
+    def __init__(self, page, base: str) -> None:
+        self.base, self.problems = base, []
+        page.on("console", lambda m: m.type == "error" and self.report(f"console: {m.text}"))
+        page.on("pageerror", lambda error: self.report(f"page error: {error}"))
+        page.on("requestfailed", self.request_failed)
+        page.on("response", lambda r: r.status >= 400 and self.report(f"HTTP {r.status}: {r.url}"))
+        page.on("request", self.request)
+
+    def report(self, problem: str) -> None:
+        self.problems.append(problem)
+
+    def take(self) -> list[str]:
+        """The problems so far, which are forgotten (the next page starts clean)."""
+        problems, self.problems = self.problems, []
+        return problems
+
+    def request(self, request) -> None:
+        if not request.url.startswith((self.base, "data:")):
+            self.report(f"request to another host: {request.url}")
+
+    def request_failed(self, request) -> None:
+        # Leaving a page cancels what it was still fetching (net::ERR_ABORTED): not a failure.
+        # A request to another host fails by design (CHROMIUM_FLAGS), and is reported above.
+        if request.failure != "net::ERR_ABORTED" and request.url.startswith(self.base):
+            self.report(f"failed request: {request.url} ({request.failure})")
+
+
+class Tab:
+    """A browser tab that checks one page after another; its listeners report to the current one."""
+
+    def __init__(self, page, base: str, cdp) -> None:
+        self.page, self.base, self.cdp = page, base, cdp
+        self.watch = PageWatch(page, base)
+
+    async def check(self, path: str) -> PageCheck:
+        page, result = self.page, PageCheck(path)
+        self.watch.take()  # late news of the previous page
+        await page.goto(f"{self.base}/{path}", wait_until="load")
+        result.problems += [f"broken image: {src}" for src in await page.evaluate(BROKEN_IMAGES)]
+        # Material fades colours over a quarter of a second (the header's search field, as the
+        # width changes; every colour, as the scheme does), and a page in the background may
+        # never finish a fade: switch the fades off, so the colours checked are the final ones.
+        await page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+        # The tab keeps the width the previous page ended at, and checks that width first: one
+        # change of width a page (each costs a layout of the whole page), not two.
+        if path.startswith(ONE_SCHEME):  # at 1280 px only: its layout is its English page's
+            if page.viewport_size != DESKTOP:
+                await page.set_viewport_size(DESKTOP)
+            if "notebooks/" in path:  # its markup is its English twin's, which axe checks
+                result.glosses = await self.gloss_fonts()
+                result.contrast += await self.output_contrast()
+            else:
+                await self.desktop(path, result)
+        elif page.viewport_size == PHONE:
+            result.reading = await self.reading()
+            await page.set_viewport_size(DESKTOP)
+            await self.desktop(path, result)
+        else:
+            await self.desktop(path, result)
+            await page.evaluate(SCHEME_SCRIPT, "default")
+            await page.set_viewport_size(PHONE)
+            result.reading = await self.reading()
+        result.problems += self.watch.take()
+        return result
+
+    async def desktop(self, path: str, result: PageCheck) -> None:
+        """At 1280 px: axe-core and the contrast checks in both schemes (in the light one only,
+        and without axe's contrast rule, for the pages under ONE_SCHEME), widths, glosses."""
+        page = self.page
+        run_axe = "([context, options]) => axe.run(context, options)"
+        rules = TRANSLATED_RULES if path.startswith(ONE_SCHEME) else LIGHT_RULES
+        light = await page.evaluate(run_axe, [LIGHT_CONTEXT, rules])
+        result.violations += violations(light) + await self.token_contrast()
+        result.contrast += await self.output_contrast()
+        if "notebooks/" not in path:
+            result.too_wide = await page.evaluate(WIDE_SCRIPT)
+        result.glosses = await self.gloss_fonts()
+        if path.startswith(ONE_SCHEME):
+            return
+        await page.evaluate(SCHEME_SCRIPT, "slate")
+        dark = violations(await page.evaluate(run_axe, [LIGHT_CONTEXT, DARK_RULES]))
+        dark += await self.token_contrast()
+        result.violations += [f"(dark) {line}" for line in dark]
+        result.contrast += [f"(dark) {line}" for line in await self.output_contrast()]
+
+    async def token_contrast(self) -> list[str]:
+        return await self.page.evaluate(TOKEN_CONTRAST, [TOKEN_BLOCKS, None])
+
+    async def output_contrast(self) -> list[str]:
+        return await self.page.evaluate(TOKEN_CONTRAST, [OUTPUT_BLOCKS, OUTPUT_CONTRAST])
+
+    async def reading(self) -> list[str]:
+        await self.page.evaluate(SETTLED)
+        return await self.page.evaluate(READING_SCRIPT, [READABLE_PX, CODE_PX, LABEL_GAP_PX])
+
+    async def gloss_fonts(self) -> list[str]:
+        """Which glosses Chromium drew with another font than the site's subset: the fonts it
+        used for each, as the DevTools protocol reports them (a system CJK font, where there is
+        one, would hide a missing subset from a look at the page). Text, weight and fonts all
+        come from one look at the DOM: Material's scripts replace some text as the page runs."""
+        import playwright.async_api  # here, as everywhere: the module imports without Playwright
+
+        await self.page.evaluate("document.fonts.ready.then(() => true)")
+        await self.cdp.send("DOM.enable")
+        await self.cdp.send("CSS.enable")
+        try:
+            root = (await self.cdp.send("DOM.getDocument", {"depth": 0}))["root"]["nodeId"]
+            found = await self.cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": GLOSS})
+            glosses, used = [], []
+            for node in found["nodeIds"][:GLOSS_SAMPLE]:
+                try:
+                    gloss = await gloss_of(self.cdp, node)
+                    request = {"nodeId": node}
+                    fonts = (await self.cdp.send("CSS.getPlatformFontsForNode", request))["fonts"]
+                except playwright.async_api.Error:  # a script of the page replaced it meanwhile
+                    continue
+                glosses.append(gloss)
+                used.append(fonts)
+        finally:
+            await self.cdp.send("CSS.disable")
+            await self.cdp.send("DOM.disable")
+        return gloss_problems(glosses, used) if glosses else []
+
+
+async def gloss_of(cdp, node: int) -> tuple[str, int]:
+    """A gloss's text and computed font weight, by the DevTools protocol."""
+    html = (await cdp.send("DOM.getOuterHTML", {"nodeId": node}))["outerHTML"]
+    style = (await cdp.send("CSS.getComputedStyleForNode", {"nodeId": node}))["computedStyle"]
+    weight = next(entry["value"] for entry in style if entry["name"] == "font-weight")
+    return re.sub(r"<[^>]+>", "", html), int(float(weight))
+
+
+def gloss_problems(glosses: list, fonts: list[list[dict]]) -> list[str]:
+    """The glosses ([text, font weight] each) drawn with another font than the subset's face
+    of their weight, from the fonts that CSS.getPlatformFontsForNode reported for each."""
+    problems = []
+    for (text, weight), used in zip(glosses, fonts, strict=True):
+        face = "Bold" if weight >= 600 else "Regular"
+        wrong = [
+            font.get("postScriptName") or font["familyName"]
+            for font in used  # none for a gloss that is not shown (a closed menu)
+            if font["familyName"] != GLOSS_FONT
+            or not font["isCustomFont"]
+            or not font.get("postScriptName", face).endswith(face)
+        ]
+        if wrong:
+            problems.append(f"{text!r} (weight {weight}) drawn with {', '.join(wrong)}")
+    if not any(fonts):
+        problems.append(f"none of the {len(fonts)} glosses is drawn")
+    return problems
+
+
+def violations(found: dict) -> list[str]:
+    lines = []
+    for violation in found["violations"]:
+        for node in violation["nodes"][:5]:
+            summary = node.get("failureSummary", "").replace("\n", " ")[:160]
+            lines.append(f"{violation['id']} at {node['target']}: {summary}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.checks.site_checks", description="Check every page of a built site."
+    )
+    parser.add_argument("site", type=Path, help="the built site's folder")
+    parser.add_argument("--json", type=Path, required=True, help="where to write the results")
+    parser.add_argument("--chromium", default=None, help="Chromium's path (default: found)")
+    args = parser.parse_args(argv)
+    chromium = args.chromium or find_chromium()
+    if chromium is None:
+        parser.error("Chromium not found: install it (Debian: apt-get install chromium)")
+    results = check_site(args.site, chromium)
+    args.json.write_text(json.dumps([dataclasses.asdict(r) for r in results]), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
