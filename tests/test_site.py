@@ -650,3 +650,13 @@ def test_the_language_menu_marks_the_current_language_and_keeps_the_place(
     page.wait_for_url(f"**/{other}01-tensors/#{anchor}", timeout=10_000)
     context.close()
     assert problems == []
+
+
+def test_the_root_404_page_is_english_with_a_way_to_the_chinese_edition(site: Path):
+    """GitHub Pages serves the root 404.html for every missing address, in either language: it
+    was the Chinese build's (lang="zh", Chinese nav), which the i18n plugin writes last."""
+    html = (site / "404.html").read_text(encoding="utf-8")
+    assert re.search(r'<html lang="en"', html), html[:200]
+    assert 'hreflang="zh"' in html  # the language menu leads to the Chinese edition
+    assert '<span lang="zh-Hans">简体中文</span>' in html  # its label in the subset font
+    assert '<link rel="alternate"' not in html

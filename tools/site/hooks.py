@@ -133,6 +133,23 @@ def on_post_build(config, **kwargs) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+ENGLISH_404 = "pet_english_404"  # config.extra key: the English 404 page, for the root
+
+
+def on_post_template(output: str, template_name: str, config, **kwargs) -> str:
+    """The root 404.html is the one page GitHub Pages serves for any missing address: it stays
+    the English build's. The i18n plugin builds the Chinese edition last into the same folder,
+    and its 404 page would replace the English one (lang="zh", a Chinese nav)."""
+    if template_name != "404.html":
+        return output
+    if build_language(config) == "en":
+        # As on_post_page does for a page: no <link rel="alternate"> (Material would fetch a
+        # sitemap beside each), and the menu's "简体中文" in the subset font.
+        config.extra[ENGLISH_404] = mark_chinese(HEAD_ALTERNATE.sub("", output))
+        return config.extra[ENGLISH_404]
+    return config.extra.get(ENGLISH_404, output)
+
+
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
     """Hidden blocks are cut out (tools/pages/harness.py); listings of snippets/ code get no copy
     button (their imports live elsewhere); the home page's outline table is built from the
