@@ -48,8 +48,8 @@ TEXT = {
         "cifar-10 data": " · CIFAR-10",
         "stamp gpu": " · GPU-only outputs: {proven} of {blocks} verified on a GPU",
         "stamp details": "Every output on this page{but_gpu} was printed by the code above it,"
-        " run with torch {torch}{build} on {device} on {date}; `make test` runs every block again"
-        " and compares.",
+        " run with torch {torch}{build} on {device} on {date}. Before the site is published, every"
+        " block runs again and what it prints is compared with the page.",
         "but the gpu-only ones": " but the GPU-only ones",
         "build": " (the {build} build)",
         "sentence gap": " ",  # between two sentences the site puts together
@@ -68,7 +68,9 @@ TEXT = {
         "gpu-only output": "{count} GPU-only output|{count} GPU-only outputs",
         "gpu-only block": "{count} GPU-only block|{count} GPU-only blocks",
         "badge separator": ": ",  # between a badge's title and its sentence
-        "badge gpu": "GPU only|{reason}. It runs where CUDA exists, and is skipped elsewhere.",
+        # What a learner on a CPU does: skip it, or run the "Without a GPU" block that follows.
+        "badge gpu": "GPU only|{reason}. Without an NVIDIA GPU, skip it; where the next block is"
+        " marked “Without a GPU”, run that one instead.",
         "badge no-gpu": "Without a GPU|runs where there is no CUDA GPU ({reason}).",
         "badge conditional": "Runs only where it applies|skipped when {reason}.",
         "notebook gpu note": "*The output shown under this cell: {shown}.*",
@@ -119,7 +121,7 @@ TEXT = {
         "stamp gpu": " · 仅限 GPU 的输出：{blocks} 个中有 {proven} 个已在 GPU 上验证",
         "stamp details": "本页{but_gpu}的每个输出都由其上方的代码打印，"
         "运行环境为 torch {torch}{build}，{device}，{date}；"
-        "`make test` 会重新运行每个代码块并比较。",
+        "网站发布之前，每个代码块都会重新运行，其输出会与页面上的内容逐一比较。",
         "but the gpu-only ones": "除仅限 GPU 的输出外",
         "build": "（{build} 版本）",
         "sentence gap": "",
@@ -136,7 +138,8 @@ TEXT = {
         "gpu-only output": "{count} 个仅限 GPU 的输出|{count} 个仅限 GPU 的输出",
         "gpu-only block": "{count} 个仅限 GPU 的代码块|{count} 个仅限 GPU 的代码块",
         "badge separator": "：",
-        "badge gpu": "仅限 GPU|{reason}。在有 CUDA 的环境中运行，其他环境跳过。",
+        "badge gpu": "仅限 GPU|{reason}。没有 NVIDIA GPU 时请跳过它；"
+        "如果下一个代码块标着“无 GPU 时”，就改为运行那一个。",
         "badge no-gpu": "无 GPU 时|在没有 CUDA GPU 的地方运行（{reason}）。",
         "badge conditional": "仅在适用时运行|以下情况跳过：{reason}。",
         "notebook gpu note": "*此单元格下方显示的输出：{shown}。*",
