@@ -196,3 +196,21 @@ def test_a_page_edited_during_the_check_stops_it(tmp_path):
     page.write_text(CHAPTER + "\nMore.\n")
     with pytest.raises(RuntimeError, match="07-a-chapter.md changed while the check ran"):
         versions.unchanged(page, pages)
+
+
+def test_a_run_of_some_releases_keeps_the_others_in_the_table():
+    recorded = version_table.load(FIXTURE)
+    again = version_table.load(FIXTURE)[:1]
+    again[0].date = "2026-12-31"
+    kept = version_table.merged(again, recorded)
+    assert sorted(r.torch for r in kept) == sorted(r.torch for r in recorded)
+    assert next(r for r in kept if r.torch == again[0].torch).date == "2026-12-31"
+
+
+def test_a_chapter_that_a_release_did_not_run_shows_a_dash():
+    old = version_table.Release("2.6.0", "0.21.0", "2026-12-01", "x86_64, 2 cores")
+    old.chapters = [version_table.Chapter("01-tensors.md", 3, 3, 3)]
+    new = version_table.Release("2.15.0", "0.29.2", "2026-12-07", "x86_64, 2 cores")
+    new.chapters = [*old.chapters, version_table.Chapter("02-creating-tensors.md", 4, 4, 4)]
+    text = version_table.table([old, new], {"torch": "2.14.1", "torchvision": "0.29.1"})
+    assert "| [02](02-creating-tensors.md) | 4 | – | 4 / 4 |" in text

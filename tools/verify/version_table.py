@@ -3,6 +3,7 @@
     row = summarize(chapter, run)         # one chapter's reader run (tools/verify/cell_runs.py)
     table(releases, pins())               # RESULTS, as Markdown
     new_differences(checked, recorded)    # what the committed table does not record
+    merged(checked, recorded)             # what RESULTS holds after the run
 
 A row says how many blocks ran and how many printed what the page shows, and each difference in
 one line, in fixed phrases that tools/site/results_tables.py puts into Chinese. Which releases,
@@ -130,7 +131,9 @@ def table(releases: list[Release], pinned: dict[str, str]) -> str:
     that print what the page shows), then each release's differences, one line each. Narrow
     enough for a phone: the long lines are a list, not a column."""
     releases = sorted(releases, key=lambda release: release_key(release.torch))  # oldest first
-    chapters = [row.page for row in releases[0].chapters] if releases else []
+    # Every chapter any release ran, in page order: a release checked before a chapter existed
+    # has no row for it, and shows a dash.
+    chapters = sorted({row.page for release in releases for row in release.chapters})
     lines = [
         f"The outputs on this site are verified with torch {pinned['torch']} and torchvision"
         f" {pinned['torchvision']} (constraints.txt). Each column is a torch release: blocks that"
@@ -140,9 +143,10 @@ def table(releases: list[Release], pinned: dict[str, str]) -> str:
         "| --- | ---: | " + " | ".join("---:" for _ in releases) + " |",
     ]
     for page in chapters:
-        rows = [next(row for row in release.chapters if row.page == page) for release in releases]
-        cells = " | ".join(f"{row.ran} / {row.as_shown}" for row in rows)
-        lines.append(f"| {link(page, short=True)} | {rows[0].blocks} | {cells} |")
+        rows = [next((r for r in release.chapters if r.page == page), None) for release in releases]
+        cells = " | ".join(f"{row.ran} / {row.as_shown}" if row else "–" for row in rows)
+        blocks = next(row.blocks for row in reversed(rows) if row)  # the newest release's count
+        lines.append(f"| {link(page, short=True)} | {blocks} | {cells} |")
     for release in releases:
         blocks = sum(row.blocks for row in release.chapters)
         ran = sum(row.ran for row in release.chapters)
@@ -189,6 +193,14 @@ def load(path: Path) -> list[Release]:
         chapters = [Chapter(**row) for row in entry.pop("chapters")]
         releases.append(Release(**entry, chapters=chapters))
     return releases
+
+
+def merged(checked: list[Release], recorded: list[Release]) -> list[Release]:
+    """What RESULTS holds after a run: the releases just checked, and every recorded release
+    that was not checked again (`make versions RELEASES=2.12.0` adds a column, it does not
+    drop the others)."""
+    fresh = {release.torch for release in checked}
+    return [release for release in recorded if release.torch not in fresh] + checked
 
 
 def new_differences(checked: list[Release], recorded: list[Release]) -> list[str]:

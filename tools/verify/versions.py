@@ -39,6 +39,7 @@ from tools.verify.version_table import (
     Chapter,
     Release,
     load,
+    merged,
     new_differences,
     save,
     summarize,
@@ -164,7 +165,7 @@ def check(release: str, site: Path, folder: Path, pages: dict[Path, str]) -> Rel
 
 
 def page_texts() -> dict[Path, str]:
-    """The text of every page with code, as a build of the site reads it."""
+    """The text of every English page, as the build of the site reads it."""
     from tools.pages import harness
 
     return {path: path.read_text(encoding="utf-8") for path in harness.chapters()}
@@ -239,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     recorded = load(RESULTS.with_suffix(".json")) if RESULTS.with_suffix(".json").is_file() else []
     new = new_differences(results, recorded)
     if args.write:
-        save(results, RESULTS, pins())
+        save(merged(results, recorded), RESULTS, pins())
         print(f"wrote {RESULTS.relative_to(ROOT)}")
     if new:
         print("Differences that the committed table does not record:", *new, sep="\n  ")
