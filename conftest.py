@@ -10,35 +10,43 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import unittest
 from pathlib import Path
 
 import pytest
 
 from tools.pages import harness
-from tools.verify.background import WAIT, Background, runs_once, site_repository
+from tools.verify.background import Background, runs_once, site_repository, wait
 from tools.verify.page_runs import Mode, PageRuns
 
 RUNS = pytest.StashKey[PageRuns]()
 BACKGROUND = pytest.StashKey[Background]()
-NEEDS_THE_SITE = (
-    "tests/test_site.py",
-    "tests/test_reader.py",
-    "tests/test_publish.py",
-    "tests/test_outside_a_clone.py",
-)
+# A test module that needs the built site says so, as its first marker: `pytestmark =
+# [pytest.mark.site, ...]`. Read before collection, so that the build gets a head start.
+SITE_MARKER = re.compile(r"^pytestmark = \[?pytest\.mark\.site\b", re.M)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--blocks-here",
+        action="store_true",
+        help="run every chapter block in this process, the pages that run once too, without"
+        " reader runs or the site (make gpu-check: a CUDA machine has no site build)",
+    )
 
 
 def pytest_configure(config):
     """The session's PageRuns; and the site build, started before collection (which takes
-    seconds) when tests that need it may run."""
+    seconds) when a selected test module is marked `site`."""
     config.stash[RUNS] = PageRuns(Mode.CHECK)
-    if config.option.collectonly:
+    if config.option.collectonly or config.option.blocks_here:
         return
     here = Path(config.invocation_params.dir)
     paths = [(here / arg.split("::")[0]).resolve() for arg in config.args] or [harness.ROOT]
-    wanted = [harness.ROOT / name for name in NEEDS_THE_SITE]
-    if any(path == file or path in file.parents for path in paths for file in wanted):
+    tests = (harness.ROOT / "tests").glob("test_*.py")
+    marked = [file for file in tests if SITE_MARKER.search(file.read_text(encoding="utf-8"))]
+    if any(path == file or path in file.parents for path in paths for file in marked):
         config.stash[BACKGROUND] = Background()
 
 
@@ -77,14 +85,25 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_collection_finish(session):
+    """Start the shared work the collected tests need. A page that runs once takes its checks
+    from its reader run, whether the page is collected alone or with the whole suite, unless
+    --blocks-here says to run its blocks in this process."""
     config = session.config
     if config.option.collectonly:
         return  # nothing runs: nothing to prepare
     fixtures = {name for item in session.items for name in getattr(item, "fixturenames", ())}
-    kernels, readers = "kernel_server" in fixtures, "reader_runs" in fixtures
-    browser = "page_checks" in fixtures
-    if (kernels or readers or browser or "site" in fixtures) and BACKGROUND not in config.stash:
-        config.stash[BACKGROUND] = Background()
+    kernels, browser = "kernel_server" in fixtures, "page_checks" in fixtures
+    if "reader_runs" in fixtures:
+        readers = "every page"
+    elif config.option.blocks_here:
+        readers = set()
+    else:  # the chapters collected that run once
+        readers = {item.path for item in session.items if hasattr(item, "example")}
+        readers = {path for path in readers if runs_once(path)}
+    site = readers or browser or "site" in fixtures
+    site = site or any(item.get_closest_marker("site") for item in session.items)
+    if (site or kernels) and BACKGROUND not in config.stash:
+        config.stash[BACKGROUND] = Background(build=bool(site))
     if BACKGROUND in config.stash:
         config.stash[BACKGROUND].start(config.stash[RUNS], kernels, readers, browser)
 
@@ -132,7 +151,7 @@ def page_runs(request) -> PageRuns:
 @pytest.fixture(scope="session")
 def site(request) -> Path:
     """The built site (a strict build, with notebook pages), shared by the site tests."""
-    return background(request).site.result(timeout=WAIT)
+    return wait(background(request).site, "the site build")
 
 
 @pytest.fixture(scope="session", name="site_repository")
@@ -147,7 +166,7 @@ def page_checks(request) -> list:
     pages = background(request).pages
     if pages is None:
         pytest.skip("the page checks need Chromium: install it (Debian: apt-get install chromium)")
-    return pages.result(timeout=WAIT)
+    return wait(pages, "the browser sweep")
 
 
 @pytest.fixture(scope="session")
@@ -156,7 +175,7 @@ def kernel_server(request):
     kernels = background(request).kernels
     if kernels is None:
         pytest.skip("the kernel server starts only when a collected test needs it")
-    return kernels.result(timeout=WAIT)
+    return wait(kernels, "the kernel server")
 
 
 @pytest.fixture(scope="session")
@@ -164,5 +183,5 @@ def reader_runs(request) -> dict:
     """Each page's reader run (tools/verify/reader.py), by page file name, as futures."""
     readers = background(request).readers
     if not readers:
-        pytest.skip("reader runs start only when tests/test_reader.py is collected")
+        pytest.skip("reader runs start only when a collected test needs them")
     return readers

@@ -10,6 +10,8 @@ pytest.importorskip("nbclient")
 from tools.verify import reader  # noqa: E402
 from tools.verify.cell_runs import Outcome  # noqa: E402
 
+pytestmark = [pytest.mark.tooling]
+
 PROBE = """import os, sys
 print("cwd is the folder:", os.getcwd() == FOLDER)
 print("sys.path[0] is the folder:", sys.path[0] == FOLDER)

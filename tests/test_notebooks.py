@@ -13,6 +13,8 @@ import pytest
 from tools.pages import harness
 from tools.site import notebooks
 
+pytestmark = [pytest.mark.tooling]
+
 CHAPTERS = [path for path in harness.chapters() if harness.has_code(path)]
 SITE = "https://example.org/site/"
 HELPER = "pytorch-essential-training @ git+https://github.com/owner/name"

@@ -24,6 +24,8 @@ from tools.pages import harness
 from tools.site import settings
 from tools.verify import reader
 
+pytestmark = [pytest.mark.site]
+
 CHAPTERS = ["01-tensors", "09-dl-training-intro", "12-testing-the-model"]
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from tools.publish import gh_pages
 
+pytestmark = [pytest.mark.site, pytest.mark.tooling]
+
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(

@@ -17,18 +17,20 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.pages import harness
+from tools.pages import harness, limits
 from tools.site import notebooks
 from tools.verify import reader
-from tools.verify.background import WAIT, runs_once
+from tools.verify.background import reader_lanes, runs_once, wait
 from tools.verify.cell_runs import Outcome
+
+pytestmark = [pytest.mark.site, pytest.mark.tooling]
 
 PAGES = [path for path in harness.chapters() if harness.has_code(path)]
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda path: path.stem)
 def test_a_readers_copy_of_the_page_runs_and_prints_what_it_shows(path, reader_runs):
-    run = reader_runs[path.name].result(timeout=WAIT)
+    run = wait(reader_runs[path.name], f"the reader run of {path.name}")
     assert run.problems == [], "\n\n".join(run.problems)
 
 
@@ -86,7 +88,9 @@ def test_a_cell_that_hangs_or_kills_its_kernel_is_interrupted_not_waited_for(
 ):
     notebook = notebook_of("print('before')", stops, "print('never')")
     started = time.monotonic()
-    cells = reader.execute(notebook, tmp_path, reader.Kernels(server=kernel_server), timeout=2)
+    cells = reader.execute(
+        notebook, tmp_path, reader.Kernels(server=kernel_server), limits.Limit(2)
+    )
     assert time.monotonic() - started < 60
     assert [cell.outcome for cell in cells] == [Outcome.RAN, Outcome.INTERRUPTED, Outcome.NOT_RUN]
     assert cells[0].printed == "before\n" and detail in cells[1].detail
@@ -144,7 +148,9 @@ def test_a_hidden_check_that_hangs_fails_its_own_item_and_the_page(kernel_server
     folder = tmp_path / "reader"
     folder.mkdir()
     site = fake_site(tmp_path, chapter)
-    run = reader.run_as_reader(site, chapter, folder, reader.Kernels(server=kernel_server), True, 2)
+    run = reader.run_as_reader(
+        site, chapter, folder, reader.Kernels(server=kernel_server), True, limits.Limit(2)
+    )
     assert any("chapter.md:11: it was interrupted: no reply within 2 s" in p for p in run.problems)
     runs, future = PageRuns(), Future()
     future.set_result(run)
@@ -188,3 +194,17 @@ def test_a_skipped_block_is_reported_at_its_page_line(request):
     report = conftest.pytest_runtest_makereport(item, pytest.CallInfo.from_call(skipped, "call"))
     assert report.outcome == "skipped"
     assert report.longrepr == (str(chapter), block.line, f"Skipped: {block.skip.reason}")
+
+
+def test_a_page_collected_alone_brings_the_pages_its_reader_run_needs():
+    """`pytest docs/13-saving-and-loading.md` alone checks the page as the whole suite does:
+    from its reader run, after those of the pages that make the model it loads."""
+    docs = harness.DOCS
+    lanes = reader_lanes({docs / "13-saving-and-loading.md", docs / "15-training-faster.md"})
+    assert [path.stem for path in lanes["model"]] == [
+        "11-model-training",
+        "12-testing-the-model",
+        "13-saving-and-loading",
+    ]
+    assert [path.stem for path in lanes["others"]] == ["15-training-faster"]
+    assert reader_lanes(set()) == {"model": [], "others": []}

@@ -46,6 +46,8 @@ from tools.pages import harness
 from tools.site import cjk_font, notebooks, site_text
 from tools.verify import reader
 
+pytestmark = [pytest.mark.site, pytest.mark.tooling]
+
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "test-output" / "browser"
 COPY_BUTTON = 'button[data-md-type="copy"]'  # Material's copy-to-clipboard button

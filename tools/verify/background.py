@@ -14,7 +14,9 @@
   run to the session's PageRuns for their harness checks (tools/verify/page_runs.py);
 - every page in Chromium (tools/checks/site_checks.py), in a process of its own.
 
-Every wait has a limit (WAIT): a stuck build, kernel or browser fails the tests that need it.
+Every wait has a limit (tools/pages/limits.py; `wait` says which ran out): a stuck build, kernel
+or browser fails the tests that need it. `close` stops the kernels first, so that Ctrl-C ends the
+reader runs under way at once instead of waiting for them.
 """
 
 from __future__ import annotations
@@ -28,16 +30,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tools.pages import harness, syntax
+from tools.pages import harness, limits, syntax
 from tools.pages.harness import ROOT
 
 # The repository the test build of the site is made for, unless GITHUB_REPOSITORY names one (the
 # Pages workflow sets the real one): it gives the site its Colab links and its notebooks their
 # install line, which the tests follow.
 TEST_REPOSITORY = "pet-tests/pytorch-essential-training"
-BUILD_TIMEOUT = 300  # seconds; the strict build takes about 8
-SWEEP_TIMEOUT = 900  # seconds; every page in Chromium, light and dark, takes about a minute
-WAIT = 1800  # the longest any test waits for a result here (the reader lanes run for minutes)
 CHECKPOINT = "runs/cifar10-net.pt"  # the model that chapter 11 saves and later chapters load
 
 
@@ -53,10 +52,14 @@ def runs_once(path: Path) -> bool:
 class Background:
     """The site build, then the kernel server, the reader runs and the page checks."""
 
-    def __init__(self) -> None:
+    def __init__(self, build: bool = True) -> None:
+        """Starts the site build at once, unless `build` is False (no collected test needs it)."""
         self.folder = Path(tempfile.mkdtemp(prefix="pet-tests-"))
         self.pools = [concurrent.futures.ThreadPoolExecutor(max_workers=1)]
-        self.site = self.pools[0].submit(build_site, self.folder / "site")
+        self.processes = Processes()
+        self.site: concurrent.futures.Future | None = None
+        if build:
+            self.site = self.pools[0].submit(build_site, self.folder / "site", self.processes)
         self.readers: dict[str, concurrent.futures.Future] = {}
         self.kernels: concurrent.futures.Future | None = None
         self.isolation: list[str] = []
@@ -67,18 +70,19 @@ class Background:
         self.pools.append(concurrent.futures.ThreadPoolExecutor(max_workers=1))
         return self.pools[-1]
 
-    def start(self, runs, kernels: bool, readers: bool, browser: bool) -> None:
-        """Once the tests are collected: what they need besides the site. `runs` is the
-        session's PageRuns: the pages that run once take their checks from their reader runs."""
+    def start(self, runs, kernels: bool, readers: set[Path] | str, browser: bool) -> None:
+        """Once the tests are collected: what they need besides the site. `readers`: the pages
+        whose reader runs are wanted, or "every page"; `runs` is the session's PageRuns: the
+        pages that run once take their checks from their reader runs."""
         if kernels or readers:
             self.start_kernel_server()
         if readers:
-            self.start_readers(runs)
+            self.start_readers(runs, readers)
         from tools.checks.site_checks import find_chromium
 
         chromium = find_chromium()
         if browser and chromium:
-            self.pages = self.pool().submit(check_pages, self.site, chromium)
+            self.pages = self.pool().submit(check_pages, self.site, chromium, self.processes)
 
     def start_kernel_server(self) -> None:
         from tools.verify import reader
@@ -87,13 +91,14 @@ class Background:
         # One server forks every reader kernel (tools/verify/kernel_server.py): torch imported once.
         self.kernels = self.pool().submit(reader.start_kernel_server, self.isolation)
 
-    def start_readers(self, runs) -> None:
-        """Every page's reader run, in two lanes of about the same length, each in page order in
-        a folder of its own: the pages that use the model chapter 11 saves (`runs/cifar10-net.pt`:
-        it, and the pages after it that load it) share a lane and a folder, so that they find
-        that file as a reader going through the course would; every other page runs in the
-        second lane. A page that runs once hands its reader run to `runs`, for its checks."""
-        for lane, paths in reader_lanes().items():
+    def start_readers(self, runs, wanted: set[Path] | str) -> None:
+        """The reader runs of the `wanted` pages ("every page": all), in two lanes of about the
+        same length, each in page order in a folder of its own: the pages that use the model
+        chapter 11 saves (`runs/cifar10-net.pt`: it, and the pages after it that load it) share
+        a lane and a folder, so that they find that file as a reader going through the course
+        would (a wanted page of that lane brings the pages before it); every other page runs in
+        the second lane. A page that runs once hands its reader run to `runs`, for its checks."""
+        for lane, paths in reader_lanes(wanted).items():
             folder = self.folder / f"reader-{lane}"
             folder.mkdir()
             pool = self.pool()  # in page order
@@ -107,49 +112,102 @@ class Background:
         """One page's reader run, once the site is built and the kernel server is up."""
         from tools.verify import reader
 
-        site = self.site.result(timeout=WAIT)
-        kernels = reader.Kernels(self.isolation, server=self.kernels.result(timeout=WAIT))
+        site = wait(self.site, "the site build")
+        kernels = reader.Kernels(self.isolation, server=wait(self.kernels, "the kernel server"))
         return reader.run_as_reader(site, path, folder, kernels, with_hidden)
 
     def close(self) -> None:
+        """Cancel what has not started; stop the kernels (a reader run under way then ends within
+        a second: its kernel died) and the build and browser processes; give the threads
+        limits.WIND_DOWN seconds to end. After Ctrl-C too, nothing waits out a page mid-run."""
         for pool in self.pools:
-            pool.shutdown(wait=True, cancel_futures=True)
-        if self.kernels is not None and self.kernels.done() and self.kernels.exception() is None:
-            self.kernels.result().close()
+            pool.shutdown(wait=False, cancel_futures=True)
+        self.stop_processes()
+        running = [*self.readers.values(), *filter(None, [self.site, self.pages, self.kernels])]
+        concurrent.futures.wait(running, timeout=limits.WIND_DOWN)
+        self.stop_processes()  # a kernel server that finished starting meanwhile
         shutil.rmtree(self.folder, ignore_errors=True)
 
+    def stop_processes(self) -> None:
+        self.processes.stop()
+        started = self.kernels
+        if started and started.done() and not started.cancelled() and not started.exception():
+            started.result().close()
 
-def reader_lanes() -> dict[str, list[Path]]:
-    """Every page with code, in two lanes of about the same length, each in page order: the pages
-    that use the model chapter 11 saves (CHECKPOINT: it, and the pages after it that load it),
-    which must run in one folder one after another, and every other page."""
+
+class Processes:
+    """The subprocesses of the shared work: each within its limit, and all stopped by `stop`."""
+
+    def __init__(self) -> None:
+        self.started: list[subprocess.Popen] = []
+
+    def run(self, command: list[str], limit: limits.Limit, what: str, **options) -> str:
+        """Run `command` in the project's folder; its output, or an error that says what failed."""
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            **options,
+        )
+        self.started.append(process)
+        try:
+            output, _ = process.communicate(timeout=limit.seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise TimeoutError(f"{what} did not finish within {limit}") from None
+        if process.returncode != 0:
+            raise RuntimeError(f"{what} failed (exit status {process.returncode}):\n{output}")
+        return output
+
+    def stop(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                process.kill()
+
+
+def wait(future: concurrent.futures.Future, what: str):
+    """The result of shared work (`what`: "the site build", ...), within limits.BACKGROUND scaled
+    to this machine; past it, an error that says what did not finish and the limit."""
+    limit = limits.scaled(limits.BACKGROUND)
+    try:
+        return future.result(timeout=limit.seconds)
+    except concurrent.futures.TimeoutError:
+        raise TimeoutError(f"{what} did not finish within {limit}") from None
+
+
+def reader_lanes(wanted: set[Path] | str = "every page") -> dict[str, list[Path]]:
+    """The pages with code whose reader runs are `wanted`, in two lanes of about the same
+    length, each in page order: the pages that use the model chapter 11 saves (CHECKPOINT: it,
+    and the pages after it that load it), which must run in one folder one after another (so a
+    page of that lane brings the pages before it), and every other page."""
     pages = [path for path in harness.chapters() if harness.has_code(path)]
     model = [path for path in pages if CHECKPOINT in path.read_text("utf-8")]
-    return {"model": model, "others": [path for path in pages if path not in model]}
+    others = [path for path in pages if path not in model]
+    if wanted == "every page":
+        return {"model": model, "others": others}
+    last = max((model.index(path) for path in wanted if path in model), default=-1)
+    return {"model": model[: last + 1], "others": [path for path in others if path in wanted]}
 
 
-def build_site(out: Path) -> Path:
+def build_site(out: Path, processes: Processes) -> Path:
     """A strict build of the site (with its notebook pages), as `make build` does."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GITHUB_REPOSITORY": site_repository()}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
     command += ["--site-dir", str(out)]
-    done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"mkdocs build --strict failed:\n{done.stdout}{done.stderr}")
+    processes.run(command, limits.scaled(limits.BUILD), "mkdocs build --strict", env=env)
     return out
 
 
-def check_pages(site: concurrent.futures.Future, chromium: str):
+def check_pages(site: concurrent.futures.Future, chromium: str, processes: Processes):
     """Every page in Chromium: load, axe-core, widths (tools/checks/site_checks.py), in a process of
     its own: Playwright's event loop must not share a process that DataLoader workers fork."""
     from tools.checks.site_checks import PageCheck
 
-    out = site.result(timeout=WAIT).parent / "page-checks.json"
+    out = wait(site, "the site build").parent / "page-checks.json"
     command = [sys.executable, "-m", "tools.checks.site_checks", str(site.result())]
     command += ["--json", str(out), "--chromium", chromium]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=SWEEP_TIMEOUT)
-    if done.returncode != 0:
-        raise RuntimeError(f"tools.checks.site_checks failed:\n{done.stdout}{done.stderr}")
+    processes.run(command, limits.scaled(limits.SWEEP), "tools.checks.site_checks")
     return [PageCheck(**entry) for entry in json.loads(out.read_text(encoding="utf-8"))]

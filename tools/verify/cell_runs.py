@@ -19,7 +19,7 @@ class Outcome(enum.Enum):
 
     RAN = "ran"  # the reply's status was "ok"
     ERROR = "error"  # the cell raised
-    INTERRUPTED = "interrupted"  # it ran past reader.CELL_TIMEOUT, or the kernel died under it
+    INTERRUPTED = "interrupted"  # it ran past its limit (tools/pages/limits.py) or its kernel died
     NOT_RUN = "not run"  # an earlier cell stopped the run
 
 

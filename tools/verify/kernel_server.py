@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -32,6 +33,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tools.pages import limits
 
 PRELOAD = ["torch", "torchvision", "ipykernel.kernelapp"]
 ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
@@ -60,7 +63,12 @@ sys.exit(int(status) if status else 1)
 class KernelServer:
     """A running kernel server (see the module docstring); close() stops it and its kernels."""
 
-    def __init__(self, env: dict[str, str], prefix: list[str] = (), timeout: float = 120) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        prefix: list[str] = (),
+        timeout: float = limits.KERNEL_SERVER_START,
+    ) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="pet-kernels-"))
         self.socket = self.folder / "server.sock"
         command = [*prefix, sys.executable, "-m", "tools.verify.kernel_server", str(self.socket)]
@@ -80,16 +88,15 @@ class KernelServer:
         return [sys.executable, "-S", "-c", LAUNCHER, str(self.socket), "-f", "{connection_file}"]
 
     def close(self) -> None:
+        """Stop the server and its kernels; closing twice does nothing more."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=limits.STOP)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for path in self.folder.iterdir():
-            path.unlink()
-        self.folder.rmdir()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def serve(path: str) -> None:

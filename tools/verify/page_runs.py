@@ -21,7 +21,9 @@ from __future__ import annotations
 import contextlib
 import enum
 import io
+import signal
 import textwrap
+import threading
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -31,14 +33,14 @@ from unittest import SkipTest
 from sybil import Document, Example
 from sybil.evaluators.python import pad
 
-from tools.pages import harness
+from tools.pages import harness, limits
 from tools.pages.harness import Block, HarnessError, shown
 from tools.verify import cell_runs
 from tools.verify.compare import difference
 
-# How long a check waits for its page's reader run (queued behind the pages before it in its
-# lane, each cell bounded by tools/verify/reader.py's CELL_TIMEOUT): a stuck run fails, never hangs.
-READER_WAIT = 20 * 60
+
+class BlockTimeout(Exception):
+    """A block run in this process went past its limit (tools/pages/limits.py)."""
 
 
 class Mode(enum.Enum):
@@ -54,18 +56,27 @@ class PageRuns:
     checks come from their reader runs.
     """
 
-    def __init__(self, mode: Mode = Mode.CHECK) -> None:
+    def __init__(self, mode: Mode = Mode.CHECK, block: float = limits.BLOCK) -> None:
         self.mode = mode
+        self.block = block  # a block's limit on the reference machine (tools/pages/limits.py)
         self.printed: dict[tuple[str, int], str] = {}
         # "passed", "failed" (printed something else), "error" (raised) or "skipped"
         self.outcomes: dict[tuple[str, int], str] = {}
         self.from_reader: dict[str, Future] = {}  # page path -> future of a cell_runs.ReaderRun
+        # page path -> this machine's slowness, measured at the page's first block (limits.py)
+        self.slowness: dict[str, float] = {}
+
+    def block_limit(self, path: str) -> limits.Limit:
+        """The limit of a block of the page at `path`, scaled as the page began."""
+        if path not in self.slowness:
+            self.slowness[path] = limits.slowness()
+        return limits.scaled(self.block, self.slowness[path])
 
     def printed_by(self, path: Path) -> dict[int, str]:
         """What each block of a page printed in this session, by line: from its reader run for a
         page that runs once (waiting for it), else from the blocks run here so far."""
         if str(path) in self.from_reader:
-            run = self.from_reader[str(path)].result(timeout=READER_WAIT)
+            run = wait_for_reader(self.from_reader[str(path)], harness.shown(path))
             return {
                 line: cell.printed
                 for line, cell in run.cells.items()
@@ -106,7 +117,8 @@ class PageRuns:
         code = compile(pad(block.source, example.line), example.path, "exec", dont_inherit=True)
         printed = io.StringIO()
         figures_before = open_figures()
-        with contextlib.redirect_stdout(printed):
+        place = f"{shown(example.path)}:{example.line}"
+        with alarm(self.block_limit(str(example.path)), place), contextlib.redirect_stdout(printed):
             exec(code, example.namespace)  # noqa: S102 (the page's own code)
         example.namespace.pop("__builtins__", None)  # exec adds it; Sybil's namespace stays clean
         self.printed[(str(example.path), example.line)] = printed.getvalue()
@@ -148,12 +160,7 @@ class PageRuns:
         if block.listing is not None:
             return check_listing(example, block)
         place = f"{shown(example.path)}:{example.line}"
-        try:
-            run = self.from_reader[str(example.path)].result(timeout=READER_WAIT)
-        except FutureTimeout:
-            raise HarnessError(
-                f"{place}: the reader run of the page did not finish within {READER_WAIT} s"
-            ) from None
+        run = wait_for_reader(self.from_reader[str(example.path)], place)
         cell = run.cell(block.line)
         if cell.outcome is not cell_runs.Outcome.RAN:
             raise HarnessError(f"{place}: in the reader run of the page, {cell.describe()}")
@@ -165,6 +172,38 @@ class PageRuns:
         if block.image is not None:
             require_figure(place, block)
         return compare(block, cell.printed)
+
+
+def wait_for_reader(run: Future, place: str):
+    """A page's reader run, once it has finished: queued behind the pages before it in its lane
+    (tools/verify/background.py), each of its cells within its own limit; a stuck run fails."""
+    limit = limits.scaled(limits.BACKGROUND)
+    try:
+        return run.result(timeout=limit.seconds)
+    except FutureTimeout:
+        raise HarnessError(
+            f"{place}: the reader run of the page did not finish within {limit}"
+        ) from None
+
+
+@contextlib.contextmanager
+def alarm(limit: limits.Limit, place: str):
+    """Stop a block run in this process when it goes past `limit`: SIGALRM raises BlockTimeout in
+    the block, at its next Python line (a torch call under way finishes first). Signals reach
+    the main thread only, where pytest and `make outputs` run the blocks."""
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError("a page's blocks run in the main thread (the alarm is a signal)")
+
+    def ring(number, frame):
+        raise BlockTimeout(f"{place}: the block ran past its limit, {limit}, and was stopped")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, limit.seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)  # before the handler goes: no late ring
+        signal.signal(signal.SIGALRM, previous)
 
 
 def check_listing(example: Example, block: Block) -> None:
@@ -222,15 +261,18 @@ class PageRun:
     printed: dict[int, str] = field(default_factory=dict)  # by block line
 
 
-def run_page(path: Path, mode: Mode, stop_on_error: bool = True) -> PageRun:
-    """Run every block of a page in order, in one fresh namespace, in this process.
+def run_page(
+    path: Path, mode: Mode, stop_on_error: bool = True, block: float = limits.BLOCK
+) -> PageRun:
+    """Run every block of a page in order, in one fresh namespace, in this process, each within
+    `block` seconds of the reference machine, scaled to this one (tools/pages/limits.py).
 
     In RECORD mode an exception in a block propagates (make outputs must not write half a page);
     in CHECK mode it does too unless `stop_on_error` is False, when it becomes a failed outcome.
     """
     from sybil.example import SybilFailure
 
-    runs = PageRuns(mode)
+    runs = PageRuns(mode, block)
     document = harness.sybil(runs.evaluate).parse(Path(path))
     run = PageRun(document)
     harness.setup(document.namespace)

@@ -16,6 +16,7 @@ CUDA exists and print "Skipped: <reason>" elsewhere.
 from __future__ import annotations
 
 import html
+import math
 import os
 import shutil
 import subprocess
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from tools.pages import harness
+from tools.pages import harness, limits
 from tools.site import notebooks
 from tools.verify import kernel_server
 from tools.verify.cell_runs import CellRun, Outcome, ReaderRun
@@ -42,11 +43,6 @@ READER_ENV = {
 }
 # Where there is no network namespace: Python's HTTP clients go to a port that refuses them.
 NO_NETWORK_ENV = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
-# Seconds a cell may run before it counts as hung: it is interrupted and fails its page
-# (tools/verify/page_runs.py waits no longer). Not a speed check: the longest cell (chapter 11's 40
-# epochs) takes about 20 s alone, and over 100 s on two cores shared with the rest of `make test`.
-CELL_TIMEOUT = 600
-KERNEL_START_TIMEOUT = 60
 # The kernel, started in a new network namespace: bring the loopback interface up (the DDP
 # chapter's processes talk over it), then start ipykernel as `python -m ipykernel` would.
 OFFLINE_KERNEL = (
@@ -102,7 +98,7 @@ def network_isolation() -> list[str]:
     unshare = shutil.which("unshare")
     if unshare is None:
         return []
-    probe = subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=30)
+    probe = subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=limits.COMMAND)
     return [unshare, "-rn"] if probe.returncode == 0 else []
 
 
@@ -168,13 +164,16 @@ def start_kernel_server(isolation: list[str]) -> kernel_server.KernelServer:
     return kernel_server.KernelServer(reader_env(bool(isolation)), prefix=isolation)
 
 
-def execute(notebook, folder: Path, kernels: Kernels, timeout: int = CELL_TIMEOUT) -> list[CellRun]:
+def execute(
+    notebook, folder: Path, kernels: Kernels, limit: limits.Limit | None = None
+) -> list[CellRun]:
     """Run a notebook's code cells in a fresh kernel in `folder`, started as `kernels` says.
 
     One CellRun per code cell, in order. Every wait has a limit: the kernel's start, each cell
-    (CELL_TIMEOUT; jupyter_client's async manager is the one nbclient's timeout works with), and
-    a kernel that dies under a cell is noticed within a second. The first cell that does not
-    run to an "ok" reply stops the run; the cells after it are NOT_RUN.
+    (`limit`, by default limits.BLOCK scaled to this machine as the run starts; jupyter_client's
+    async manager is the one nbclient's timeout works with), and a kernel that dies under a cell
+    is noticed within a second. The first cell that does not run to an "ok" reply stops the run;
+    the cells after it are NOT_RUN.
     """
     import asyncio
 
@@ -182,13 +181,14 @@ def execute(notebook, folder: Path, kernels: Kernels, timeout: int = CELL_TIMEOU
     from nbclient import NotebookClient
 
     # ipc (Unix socket) transport: the kernel's own network namespace has no loopback to share.
+    limit = limit or limits.scaled(limits.BLOCK)
     manager = AsyncKernelManager(transport="ipc", ip=str(folder / ".kernel"), kernel_name="python3")
     manager.kernel_spec.argv = kernels.argv()
     client = NotebookClient(
         notebook,
         km=manager,
-        timeout=timeout,
-        startup_timeout=KERNEL_START_TIMEOUT,
+        timeout=math.ceil(limit.seconds),  # nbclient takes whole seconds
+        startup_timeout=limits.KERNEL_START,
         allow_errors=True,  # an error is an outcome, read from the reply, not an exception
         resources={"metadata": {"path": str(folder)}},
     )
@@ -198,11 +198,12 @@ def execute(notebook, folder: Path, kernels: Kernels, timeout: int = CELL_TIMEOU
     client.on_cell_executed = lambda cell, cell_index, execute_reply: replies.update(
         {cell_index: execute_reply}
     )
-    asyncio.run(run_cells(client, notebook, cells, runs, replies, kernels.environment()))
+    env = kernels.environment()
+    asyncio.run(run_cells(client, notebook, cells, runs, replies, env, limit))
     return runs
 
 
-async def run_cells(client, notebook, cells: list, runs: list[CellRun], replies, env) -> None:
+async def run_cells(client, notebook, cells, runs: list[CellRun], replies, env, limit) -> None:
     """Execute `cells` in order in the client's kernel, filling in `runs` (see `execute`)."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -215,7 +216,7 @@ async def run_cells(client, notebook, cells: list, runs: list[CellRun], replies,
                     await client.async_execute_cell(cell, index)
                 except CellTimeoutError:
                     run.outcome = Outcome.INTERRUPTED
-                    run.detail = f"interrupted: no reply within {client.timeout} s (timed out)"
+                    run.detail = f"interrupted: no reply within {limit} (timed out)"
                 except DeadKernelError:
                     run.outcome = Outcome.INTERRUPTED
                     run.detail = "interrupted: the kernel died (the process exited or crashed)"
@@ -311,7 +312,7 @@ def run_as_reader(
     folder: Path,
     kernels: Kernels,
     with_hidden: bool = False,
-    timeout: int = CELL_TIMEOUT,
+    limit: limits.Limit | None = None,
 ) -> ReaderRun:
     """Check and run one page as a reader would; see the module docstring.
 
@@ -339,7 +340,7 @@ def run_as_reader(
     pairs = cells_to_run(chapter, notebook, with_hidden)
     setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
     notebook.cells = [setup] + [cell for _, cell in pairs]  # markdown cells run nothing
-    setup_run, *runs = execute(notebook, folder, kernels, timeout)
+    setup_run, *runs = execute(notebook, folder, kernels, limit)
     if setup_run.outcome is not Outcome.RAN:
         run.problems.append(f"{run.page}: the notebook's setup cell: {setup_run.describe()}")
     run.problems += compare_cells(chapter, pairs, runs)

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import tomllib
 
+from tools.pages import limits
 from tools.verify.version_table import (
     RESULTS,
     Chapter,
@@ -49,8 +50,6 @@ from tools.verify.version_table import (
 ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 CONSTRAINTS = ROOT / "constraints.txt"
 # Waits, in seconds: pip's answer from the index, and one release's install (about 3 GB of wheels).
-INDEX_TIMEOUT = 120
-INSTALL_TIMEOUT = 1800
 # pip, free of any constraint the machine sets (this file's environments choose their own torch).
 UNCONSTRAINED = {"PIP_CONSTRAINT": "/dev/null", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 RELEASE = re.compile(r"\d+\.\d+(\.\d+)?")
@@ -92,7 +91,7 @@ def newest_release(python: str = sys.executable) -> str:
         [python, "-m", "pip", "index", "versions", "torch"],
         capture_output=True,
         text=True,
-        timeout=INDEX_TIMEOUT,
+        timeout=limits.INDEX,
         env={**os.environ, **UNCONSTRAINED},
     )
     match = re.match(r"torch \(([^)]+)\)", done.stdout)
@@ -113,14 +112,16 @@ def environment(release: str, folder: Path) -> Path:
     env = {**os.environ, **UNCONSTRAINED}
     pip = [str(python), "-m", "pip", "install", "--quiet"]
     if not marker.is_file():
-        subprocess.run([sys.executable, "-m", "venv", str(home)], check=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "venv", str(home)], check=True, timeout=limits.INSTALL
+        )
         # ipykernel: the reader runs start their kernels with this Python.
         command = [*pip, f"torch=={release}", "torchvision", "ipykernel", str(ROOT)]
-        subprocess.run(command, check=True, timeout=INSTALL_TIMEOUT, env=env)
+        subprocess.run(command, check=True, timeout=limits.DOWNLOAD, env=env)
         marker.write_text(f"torch=={release}\n", encoding="utf-8")
     # The project, as it is now (the chapters' helper package): its dependencies are there.
     command = [*pip, "--no-deps", "--force-reinstall", str(ROOT)]
-    subprocess.run(command, check=True, timeout=600, env=env, cwd=tempfile.gettempdir())
+    subprocess.run(command, check=True, timeout=limits.INSTALL, env=env, cwd=tempfile.gettempdir())
     return python
 
 
@@ -128,7 +129,11 @@ def installed(python: Path) -> tuple[str, str]:
     """(torch, torchvision) versions that `python` imports."""
     probe = "import torch, torchvision; print(torch.__version__, torchvision.__version__)"
     done = subprocess.run(
-        [str(python), "-c", probe], capture_output=True, text=True, check=True, timeout=300
+        [str(python), "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=limits.INSTALL,
     )
     torch, torchvision = done.stdout.split()
     return torch.split("+")[0], torchvision.split("+")[0]
@@ -159,7 +164,11 @@ def check(release: str, site: Path, folder: Path, pages: dict[Path, str]) -> Rel
     lanes = background.reader_lanes()
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         futures = [pool.submit(lane, name, paths) for name, paths in lanes.items()]
-        chapters = [row for future in futures for row in future.result(timeout=LANE_TIMEOUT)]
+        chapters = [
+            row
+            for future in futures
+            for row in future.result(timeout=limits.scaled(limits.VERSIONS_LANE).seconds)
+        ]
     chapters.sort(key=lambda row: row.page)
     return Release(torch, torchvision, today(), machine(), chapters)
 
@@ -178,10 +187,6 @@ def unchanged(path: Path, pages: dict[Path, str]) -> None:
         raise RuntimeError(
             f"{path.name} changed while the check ran: run it again, with the pages left alone"
         )
-
-
-# A lane (its pages in order, each cell within reader.CELL_TIMEOUT) may take this long.
-LANE_TIMEOUT = 3 * 3600
 
 
 def today() -> str:
@@ -232,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.cache or cache_folder("versions")
     folder.mkdir(parents=True, exist_ok=True)
     pages = page_texts()
-    site = background.build_site(Path(tempfile.mkdtemp(prefix="pet-versions-site-")) / "site")
+    built = Path(tempfile.mkdtemp(prefix="pet-versions-site-"))
+    site = background.build_site(built / "site", background.Processes())
     for path in pages:  # a page edited while the site was built
         unchanged(path, pages)
     results = [check(release, site, folder, pages) for release in releases]
