@@ -100,3 +100,26 @@ def test_links_point_to_the_site():
 def test_the_command_line_writes_one_notebook_per_chapter(tmp_path: Path, capsys):
     assert notebooks.main([str(tmp_path)]) == 0
     assert sorted(p.stem for p in tmp_path.iterdir()) == sorted(p.stem for p in CHAPTERS)
+
+
+def test_each_fold_and_badge_is_recorded_in_its_cells_for_the_notebook_page():
+    """The notebook page folds a solution's cells and badges a skipped cell by what the notebook
+    records of each cell, never by its words (tools/site/notebook_pages.py): it once looked for
+    the badge line with an ASCII colon, and missed the Chinese one."""
+    for page in [
+        harness.DOCS / "16-distributed-training.md",
+        harness.DOCS / "11-model-training.zh.md",
+    ]:
+        recorded = [cell.metadata.get(notebooks.METADATA_KEY, {}) for cell in build(page).cells]
+        folds = notebooks.folded_admonitions(page.read_text(encoding="utf-8"))
+        titles = [(r["kind"], r["summary"]) for r in recorded if "summary" in r]
+        assert titles == [(fold.kind, fold.title) for fold in folds] and folds
+        for number in range(len(folds)):  # one run of cells each, its title first
+            where = [i for i, r in enumerate(recorded) if r.get("fold") == number]
+            assert where == list(range(where[0], where[-1] + 1)), (page.name, number)
+            assert "summary" in recorded[where[0]]
+        assert [r for r in recorded if "line" in r and "fold" in r], "a solution's code is folded"
+    page = harness.DOCS / "01-tensors.md"
+    skipped = [b.line for b in harness.blocks(harness.parse(page)) if b.skip and not b.hidden]
+    recorded = [cell.metadata.get(notebooks.METADATA_KEY, {}) for cell in build(page).cells]
+    assert [r["badge"] for r in recorded if "badge" in r] == skipped and skipped

@@ -352,6 +352,130 @@ def set_scheme(page, scheme: str) -> None:
     page.wait_for_timeout(400)
 
 
+# ---- the notebook pages, as their chapters (a Jupyter user opens these first) ---------------
+
+# Where a page's code blocks are, and in what size: a chapter's outside admonitions, and a
+# notebook page's code cells outside its folds.
+CODE_BOXES = """(selector) => [...document.querySelectorAll(selector)].map((box) => {
+    const text = getComputedStyle(box.querySelector('pre') || box);  // the code's own size
+    return [box.clientWidth, text.fontSize, text.paddingLeft, text.paddingRight]; })"""
+CHAPTER_CODE = ".md-content__inner > .language-python pre > code"
+NOTEBOOK_CODE = ".jp-Notebook > .jp-CodeCell .highlight-ipynb"
+# What a notebook page shows around its content, found by class, never by words.
+NOTEBOOK_PAGE = """() => {
+    const content = document.querySelector('.md-content__inner');
+    const top = (element) => Math.round(element.getBoundingClientRect().top);
+    const title = content.querySelector('h1');
+    const buttons = [...content.querySelectorAll('.notebook-links .md-button')];
+    const stamps = [...content.querySelectorAll('details.outputs-stamp')];
+    const folds = [...content.querySelectorAll('details.success')];
+    const chapter = document.querySelector('.md-nav--primary .md-nav__item--active > a');
+    const other = [...document.querySelectorAll('.md-nav--primary .md-nav__item > a')]
+        .find((link) => !link.parentElement.matches('.md-nav__item--active'));
+    const link = (kind) => document.querySelector(`.md-footer__link--${kind}`)?.href;
+    return {
+        title_first: title.getBoundingClientRect().bottom <= Math.min(...buttons.map(top)),
+        buttons: buttons.length, button_rows: new Set(buttons.map(top)).size,
+        stamps: stamps.length, stamp_under_buttons: stamps.every((s) => top(s) > top(buttons[0])),
+        solutions: folds.length, open: folds.filter((fold) => fold.open).length,
+        shown_in_solutions: [...content.querySelectorAll('details.success .jp-Cell')]
+            .filter((cell) => cell.checkVisibility()).length,
+        cell_tags: content.querySelectorAll('.celltoolbar, .cell-tag').length,
+        previous: link('prev'), next: link('next'),
+        chapter: chapter?.getAttribute('href'),
+        highlighted: !!chapter && getComputedStyle(chapter).color !== getComputedStyle(other).color,
+    }; }"""
+
+
+@pytest.mark.parametrize("root", ["", "zh/"], ids=["en", "zh"])
+def test_a_notebook_page_reads_like_its_chapter(browser, server, root):
+    """It printed every solution in full, showed nbconvert's "setup" tag over the first cell,
+    had no stamp, no Previous/Next and no chapter highlighted in the nav, put its buttons above
+    its title (two rows on a phone), and its code cells were narrower than the chapter's code,
+    in a larger font (37 columns at 390 px against 48)."""
+    chapter = harness.DOCS / "11-model-training.md"
+    folds = [f for f in notebooks.folded_admonitions(chapter.read_text()) if f.kind == "success"]
+    context, page, problems = open_page(browser, f"{server}/{root}11-model-training/", server, 390)
+    chapter_code = page.evaluate(CODE_BOXES, CHAPTER_CODE)
+    page.goto(f"{server}/{root}notebooks/11-model-training/", wait_until="load")
+    shown = page.evaluate(NOTEBOOK_PAGE)
+    notebook_code = page.evaluate(CODE_BOXES, NOTEBOOK_CODE)
+    context.close()
+    assert shown == {
+        "title_first": True,
+        "buttons": 3,  # "Chapter", "Download notebook", "Open in Colab"
+        "button_rows": 1,
+        "stamps": 1,
+        "stamp_under_buttons": True,
+        "solutions": len(folds),
+        "open": 0,
+        "shown_in_solutions": 0,
+        "cell_tags": 0,
+        "previous": f"{server}/{root}notebooks/10-data-preparation/",
+        "next": f"{server}/{root}notebooks/12-testing-the-model/",
+        "chapter": "../../11-model-training/",
+        "highlighted": True,
+    }
+    assert len(folds) == 3 and chapter_code and notebook_code
+    # Every code cell as wide as the chapter's code blocks, in its font size and padding.
+    assert {tuple(box) for box in notebook_code} == {tuple(chapter_code[0])}, chapter_code[:1]
+    assert problems == []
+
+
+def gpu_output_labels(page) -> list:
+    """Each GPU-only output's label and the label its box shows ("Expected output"/"Output")."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.md-content .gpu-output-label')].map((label) => {
+             const next = label.nextElementSibling;  // the output, or a cell's output area
+             const box = next.matches('.gpu-output') ? next : next.querySelector('.gpu-output');
+             return [label.className, box.className.match(/gpu-output--\\w+/)[0],
+                     getComputedStyle(box, '::before').content]; })"""
+    )
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_a_notebook_page_marks_gpu_only_outputs_as_its_chapter_does(browser, server, scheme):
+    """Its expected (not yet GPU-proven) outputs looked like verified ones: no label, no frame."""
+    context, page, problems = open_page(browser, f"{server}/15-training-faster/", server)
+    set_scheme(page, scheme)
+    on_the_chapter = gpu_output_labels(page)
+    page.goto(f"{server}/notebooks/15-training-faster/", wait_until="load")
+    set_scheme(page, scheme)
+    on_the_notebook = gpu_output_labels(page)
+    frames = page.evaluate(
+        """() => [...document.querySelectorAll('.jupyter-wrapper .gpu-output--expected')].map(
+             (box) => getComputedStyle(box).borderTopStyle)"""
+    )
+    context.close()
+    assert on_the_chapter and on_the_notebook == on_the_chapter
+    assert {label for *_, label in on_the_chapter} == {'"Expected output"'}
+    assert frames and set(frames) == {"dashed"}
+    assert problems == []
+
+
+def test_a_chinese_notebook_page_shows_one_badge_per_gpu_only_block(browser, server):
+    """Found by their class: each GPU-only block's badge, once. The page kept the notebook's own
+    line beside the badge while that line was looked for with an ASCII colon (Chinese "：")."""
+    chapter = harness.DOCS / "01-tensors.zh.md"
+    gpu = [b for b in harness.blocks(harness.parse(chapter)) if b.skip and b.skip.kind == "gpu"]
+    title = site_text.badge(gpu[0].skip, "zh")[0]
+    context, page, problems = open_page(browser, f"{server}/zh/01-tensors/", server)
+    on_the_chapter = gpu_output_labels(page)
+    page.goto(f"{server}/zh/notebooks/01-tensors/", wait_until="load")
+    badges = page.evaluate(
+        """() => [...document.querySelectorAll('.md-content .skip-badge--gpu')].map(
+             (badge) => [badge.dataset.skipIf, badge.checkVisibility()])"""
+    )
+    text = page.evaluate("document.querySelector('.md-content').innerText")
+    on_the_notebook = gpu_output_labels(page)
+    context.close()
+    assert len(gpu) == 4 and badges == [[block.skip.condition, True] for block in gpu]
+    badge_words = title + site_text.text("zh", "badge separator")  # "仅限 GPU："
+    assert text.count(badge_words) == len(gpu), text.count(badge_words)  # no second line of them
+    assert on_the_chapter and on_the_notebook == on_the_chapter  # verified, as on the chapter
+    assert problems == []
+
+
 def test_tab_reaches_the_first_copy_button_with_a_visible_focus_ring(browser, server):
     context, page, problems = open_page(browser, f"{server}/01-tensors/", server)
     first_copy = page.locator(f".language-python {COPY_BUTTON}").first

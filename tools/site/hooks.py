@@ -5,9 +5,10 @@
   they are left out.
 - Every chapter with code gets a notebook (tools/site/notebooks.py) and a notebook page, rendered
   by the mkdocs-jupyter plugin (its templates compiled once per build:
-  tools/site/notebook_templates.py) and reworked by tools/site/notebook_pages.py; they stay out of
-  the nav and of search. Under the chapter's title: "Notebook", "Download notebook", "Open in
-  Colab".
+  tools/site/notebook_templates.py) and reworked by tools/site/notebook_pages.py to read like
+  their chapters; they stay out of search, and out of the nav, which highlights their chapter
+  (tools/site/notebook_nav.py). Under the chapter's title: "Notebook", "Download notebook",
+  "Open in Colab".
 - Chapter pages (tools/site/chapter_page.py): the stamp becomes one line with its details folded;
   skip directives become badges, tolerance directives a note under their output, and the output
   of each GPU-only block is labelled verified or expected (tools/pages/gpu_proofs.py); outputs
@@ -41,6 +42,7 @@ from tools.pages.languages import english_of, is_translation  # noqa: E402
 from tools.site import chapter_page, notebooks, results_tables, settings, translations  # noqa: E402
 from tools.site.cjk_font import CJK, mark_chinese  # noqa: E402
 from tools.site.figures import figure_links  # noqa: E402
+from tools.site.notebook_nav import place_in_nav  # noqa: E402
 from tools.site.notebook_pages import notebook_page  # noqa: E402
 from tools.site.notebook_templates import share_compiled_templates  # noqa: E402
 from tools.site.site_text import language_of, language_root, text  # noqa: E402
@@ -201,11 +203,25 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
     return html.replace("</h1>", "</h1>\n" + header, 1)
 
 
+HIGHLIGHTED = "pet_highlighted_chapter"  # config.extra key: the chapter of the notebook page
+
+
+def on_page_context(context, page, config, nav, **kwargs):
+    """A notebook page highlights its chapter in the nav and gets Previous and Next
+    (tools/site/notebook_nav.py); on_post_page takes the highlight off again."""
+    if f"{NOTEBOOKS}/" in page.file.src_uri:
+        config.extra[HIGHLIGHTED] = place_in_nav(page, nav, build_language(config))
+    return context
+
+
 def on_post_page(output: str, page, config, **kwargs) -> str:
     """Every run of CJK characters in the page's text (headings, table of contents, nav, code)
     becomes <span lang="zh-Hans">, which docs/stylesheets/extra.css draws with the subset font
     that tools/site/cjk_font.py makes: without it, a machine with no CJK font shows empty boxes. A
     page of the Chinese edition says it is Simplified Chinese (Material writes lang="zh")."""
+    highlighted = config.extra.pop(HIGHLIGHTED, None)
+    if highlighted is not None:  # the nav is every page's: the next page highlights its own
+        highlighted.active = False
     output = output.replace('<html lang="zh"', '<html lang="zh-Hans"', 1)
     output = language_switcher(output, page, build_language(config))
     return mark_chinese(output) if CJK.search(output) else output

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import base64
+import itertools
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
@@ -53,23 +55,42 @@ def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat
     stem = english_of(path).stem
     version = (syntax.read_stamp(text) or {}).get("torch", "")
     proofs = {block.line: proof for block, proof in gpu_proofs.page_proofs(path)}
+    folds = folded_admonitions(text)
     cells, position = [], 0
+
+    def add_prose(start: int, end: int) -> None:
+        """The prose between two blocks, as Markdown cells: a folded admonition's own cells."""
+        for piece_start, piece_end, fold in pieces(folds, start, end):
+            added, prose = len(cells), text[piece_start:piece_end]
+            if fold is not None:
+                if piece_start == fold.start:  # its title, a cell of its own: the page's summary
+                    prose = prose.split("\n", 1)[1] if "\n" in prose else ""
+                    title = new_markdown_cell(f"**{fold.title}**")
+                    title.metadata[METADATA_KEY] = {"summary": fold.title, "kind": fold.kind}
+                    cells.append(title)
+                prose = re.sub(r"^ {1,4}", "", prose, flags=re.M)  # the admonition's indent
+            add_markdown(cells, prose, bases, stem, language)
+            mark_fold(cells[added:], fold, folds)
+
     for start, region in document.regions:
         block = region.parsed
         if block.hidden:  # hidden blocks only check; the reader's copy runs without them
             continue
-        add_markdown(cells, text[position:start], bases, stem, language)
-        position = region.end
+        add_prose(position, start)
+        position, added = region.end, len(cells)
         if block.listing is not None:
             listing = f"```python\n{block.listing.rstrip()}\n```"
             add_markdown(cells, listing, bases, stem, language)
-            continue
-        if block.skip:
-            cells.append(new_markdown_cell(badge(block, proofs.get(block.line), language)))
-        cells.append(code_cell(block))
-        if block.image_span:
-            position = block.image_span[1]
-    add_markdown(cells, text[position:], bases, stem, language)
+        else:
+            if block.skip:
+                note = new_markdown_cell(badge(block, proofs.get(block.line), language))
+                note.metadata[METADATA_KEY] = {"badge": block.line}  # the block it is about
+                cells.append(note)
+            cells.append(code_cell(block))
+            if block.image_span:
+                position = block.image_span[1]
+        mark_fold(cells[added:], fold_at(folds, start), folds)
+    add_prose(position, len(text))
     title = cells.pop(0) if cells and cells[0].cell_type == "markdown" else None
     blocks = harness.blocks(document)
     code = notebook_setup.setup_cell(blocks, install, version, str(path), language)
@@ -189,6 +210,50 @@ def add_markdown(cells: list, text: str, bases: tuple[str, str], page: str, lang
     if text:
         for part in re.split(r"\n(?=## )", text):  # one cell per section reads well in Jupyter
             cells.append(new_markdown_cell(part.strip()))
+
+
+class Fold(NamedTuple):
+    """A collapsible admonition (`??? success "Solution 1"`): folded on the chapter page, and on
+    the notebook page, whose cells carry its number (tools/site/notebook_pages.py folds them)."""
+
+    start: int  # where its `???` line starts in the page's text
+    end: int  # where the first line after it (neither blank nor indented) starts
+    kind: str
+    title: str
+
+
+def folded_admonitions(text: str) -> list[Fold]:
+    """The page's collapsible admonitions, in page order."""
+    found, offset, current = [], 0, None
+    for line in text.splitlines(keepends=True):
+        if current is not None and line.strip() and not line.startswith(" "):
+            found.append(current._replace(end=offset))
+            current = None
+        match = ADMONITION.match(line)
+        if match and line.startswith("???"):
+            title = match["title"] or match["kind"].capitalize()
+            current = Fold(offset, len(text), match["kind"], title)
+        offset += len(line)
+    return found + ([current] if current is not None else [])
+
+
+def fold_at(folds: list[Fold], position: int) -> Fold | None:
+    return next((fold for fold in folds if fold.start <= position < fold.end), None)
+
+
+def pieces(folds: list[Fold], start: int, end: int):
+    """(start, end, fold or None): the text from `start` to `end`, cut at each fold's ends."""
+    cuts = sorted({start, end, *(p for f in folds for p in (f.start, f.end) if start < p < end)})
+    for piece_start, piece_end in itertools.pairwise(cuts):
+        yield piece_start, piece_end, fold_at(folds, piece_start)
+
+
+def mark_fold(cells: list, fold: Fold | None, folds: list[Fold]) -> None:
+    """Give each cell the number of the fold it is part of (cells outside a fold get none)."""
+    if fold is None:
+        return
+    for cell in cells:
+        cell.metadata.setdefault(METADATA_KEY, {})["fold"] = folds.index(fold)
 
 
 def flatten_admonitions(text: str) -> str:

@@ -38,7 +38,7 @@ TEXT = {
         "open in colab": "Open in Colab",
         "permalink": "Permanent link",
         "source on github": "Source on GitHub",
-        "back to the chapter": "Back to the chapter",
+        "chapter": "Chapter",  # a notebook page's button to its chapter, as "Notebook" is back
         "tolerance note": "Approximate output: the last digits vary with the hardware and the"
         " thread count.",
         "expected output": "Expected output: not yet run on a GPU",
@@ -111,7 +111,7 @@ TEXT = {
         "open in colab": "在 Colab 中打开",
         "permalink": "永久链接",
         "source on github": "GitHub 上的源代码",
-        "back to the chapter": "返回本章",
+        "chapter": "返回本章",
         "tolerance note": "近似输出：最后几位数字随硬件和线程数而变。",
         "expected output": "预期输出：尚未在 GPU 上运行",
         "verified output": "已在 {device} 上验证，torch {torch}，{date}",
