@@ -214,8 +214,10 @@ def test_each_badge_says_what_its_block_needs_on_the_chapter_and_its_notebook(si
 def test_every_cjk_character_of_the_pages_has_a_glyph_in_the_subset_fonts():
     """docs/assets/fonts/ must cover every CJK character the Markdown uses (a Chinese edition's
     pages included): else a machine without a CJK font shows boxes."""
-    for weight in cjk_font.SOURCES:
-        assert cjk_font.font_path(weight).is_file(), "run `python -m tools.site.cjk_font`"
+    for language, faces in cjk_font.FACES.items():
+        for weight in faces:
+            found = cjk_font.font_paths(language, weight)
+            assert found, "run `python -m tools.site.cjk_font`"
     assert cjk_font.used_characters(), "the course notes' glosses are on the pages"
     missing = cjk_font.missing_characters()
     assert missing == {}, (

@@ -6,7 +6,7 @@ A notebook page loads no third-party script, stays out of search, links back to 
 offers its .ipynb and "Open in Colab"; it shows the chapter's badge before each skipped cell and
 the chapter's figures (with their alt text, readable on a phone); its headings get the ids its
 table of contents links to; the 600 kB of JupyterLab CSS that nbconvert inlines into each page
-becomes one shared file.
+becomes a shared file of the rules the pages use (tools/site/css_trim.py).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tools.pages import harness
 from tools.pages.syntax import SkipIf
 from tools.site import notebooks
 from tools.site.chapter_page import colab_button, in_language, skip_badge, to_site_root
+from tools.site.css_trim import classes_of, used_rules
 from tools.site.figures import figure_links
 from tools.site.site_text import badge, text
 
@@ -54,9 +55,10 @@ def flattened(items):
 
 
 def shared_style_sheet(css: str, site_dir: Path, to_root: str) -> str:
-    """An inline style sheet of a notebook page, written once into the site as a file that every
-    notebook page links to: nbconvert inlines about 600 kB of JupyterLab CSS into each one, and
-    as one file the reader's browser fetches it once."""
+    """An inline style sheet of a notebook page, written once into the site as a file that the
+    notebook pages link to: nbconvert inlines about 600 kB of JupyterLab CSS into each one, and
+    as one file the reader's browser fetches it once (`css` is cut down to what the pages use
+    before: pages with the same classes share the file)."""
     name = hashlib.sha256(css.encode()).hexdigest()[:16] + ".css"
     path = site_dir / NOTEBOOK_CSS / name
     if not path.is_file():  # the same CSS for every page: the first page writes it
@@ -77,7 +79,9 @@ def notebook_page(html: str, page, config, language: str) -> str:
     page.meta["search"] = {"exclude": True}
     html = EXTERNAL_SCRIPT.sub("", html)
     site_dir, to_root = Path(config.site_dir), to_site_root(page)
-    html = INLINE_STYLE.sub(lambda found: shared_style_sheet(found["css"], site_dir, to_root), html)
+    inline = [style["css"] for style in INLINE_STYLE.finditer(html)]
+    sheets = iter(used_rules(inline, classes_of(html)))
+    html = INLINE_STYLE.sub(lambda _: shared_style_sheet(next(sheets), site_dir, to_root), html)
     html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
     html = heading_anchors(html, list(flattened(page.toc)))
     if config.site_url:  # the notebook links the published site, for a reader in Colab
