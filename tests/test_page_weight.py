@@ -35,10 +35,7 @@ def weights(site: Path, summary_lines: list[str]) -> dict[str, PageWeight]:
             pytest.fail("Chromium is required under CI: .ci/run installs Debian's chromium")
         pytest.skip("Chromium not found: install it (Debian: apt-get install chromium) to run this")
     found = weigh_site(site, chromium, list(BUDGETS))
-    for weight in found:
-        line = f"first load at 390 px, gzipped: {weight.summary()}"
-        summary_lines.append(line)
-        print(line)  # shown with -s too, next to the test
+    summary_lines += [f"first load at 390 px, gzipped: {weight.summary()}" for weight in found]
     return {weight.path: weight for weight in found}
 
 
