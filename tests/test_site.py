@@ -554,7 +554,8 @@ def test_outputs_have_7_to_1_contrast_in_both_schemes(browser, page_checks):
 
 def test_the_glosses_are_drawn_with_the_subset_font(browser, page_checks):
     """On every page with a Chinese gloss, Chromium drew each shown gloss with the site's subset
-    font (its bold face for bold text), whatever CJK fonts the machine has."""
+    font (its bold face for bold text, where the language has one), in a Chromium that sees no
+    CJK system font (the faces name a reader's own first: one who has it downloads nothing)."""
     wrong = [f"/{check.path}: {line}" for check in page_checks for line in check.glosses]
     assert wrong == [], "\n".join(wrong)
 
