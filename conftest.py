@@ -22,6 +22,7 @@ from tools.verify.page_runs import Mode, PageRuns
 
 RUNS = pytest.StashKey[PageRuns]()
 BACKGROUND = pytest.StashKey[Background]()
+SUMMARY = pytest.StashKey[list]()
 # A test module that needs the built site says so, as its first marker: `pytestmark =
 # [pytest.mark.site, ...]`. Read before collection, so that the build gets a head start.
 SITE_MARKER = re.compile(r"^pytestmark = \[?pytest\.mark\.site\b", re.M)
@@ -109,7 +110,10 @@ def pytest_collection_finish(session):
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    """How long each page's reader run took, in the background (they don't show in --durations)."""
+    """The lines tests asked for (summary_lines); how long each page's reader run took, in the
+    background (they don't show in --durations)."""
+    for line in config.stash.get(SUMMARY, []):
+        terminalreporter.write_line(line)
     background = config.stash.get(BACKGROUND, None)
     if background is None or not background.readers:
         return
@@ -140,6 +144,13 @@ def background(request) -> Background:
     if found is None:
         pytest.skip("the shared background work starts only when a collected test needs it")
     return found
+
+
+@pytest.fixture(scope="session")
+def summary_lines(request) -> list[str]:
+    """Lines that the run prints at its end, after the results: figures a reader of every run
+    should see (the pages' weights, tests/test_page_weight.py), which pass or fail."""
+    return request.config.stash.setdefault(SUMMARY, [])
 
 
 @pytest.fixture(scope="session")

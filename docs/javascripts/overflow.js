@@ -3,7 +3,8 @@
 // - a code block, table or figure that scrolls sideways gets `data-overflowing` (and a table,
 //   a place in the tab order, so that a keyboard can scroll it);
 // - a figure shown smaller than its full size gets `data-shrunk` ("Tap to enlarge").
-// Checked again whenever the window changes size; tests/test_site.py checks both at 390 px.
+// Checked again whenever the window changes size or a figure arrives; tests/test_site.py checks
+// both at 390 px.
 (() => {
   const SCROLLERS = [
     ".md-typeset pre > code",
@@ -37,6 +38,9 @@
   };
   addEventListener("resize", soon);
   addEventListener("load", mark); // images have their sizes by then
+  // A figure loads as the reader nears it (tools/site/figures.py: loading="lazy"), after the
+  // page's load: it is measured when it arrives (a load event does not bubble; capture sees it).
+  document.addEventListener("load", event => event.target.tagName === "IMG" && soon(), true);
   document.fonts.ready.then(mark); // and text its width, once the web fonts are in
   document.addEventListener("DOMContentLoaded", mark);
 })();

@@ -9,12 +9,13 @@ violation of the WCAG 2.0/2.1 A and AA rules in the light scheme, and none of th
 (contrast, links told apart from text) in the dark scheme, which changes only colours; no code or
 output wider than its column at 1280 px; output text at 7:1 at least, in both schemes; every
 Chinese gloss drawn with the site's own subset font (asked of Chromium through the DevTools
-protocol); then, in the same tab at 390 px (a phone), what READING_SCRIPT checks:
-figure text of 10 px or more as shown, a cue on whatever is shrunk or scrolls sideways, outputs
-that wrap without cutting words, copy buttons clear of code, 12.5-px code, labelled outputs,
-the footer's titles, each badge before its block. Two tabs check pages at a time (axe-core is
-single-threaded JavaScript), each going from page to page. tests/test_site.py asserts on them;
-PageWatch is the one set of load listeners that it shares with them.
+protocol, in a Chromium without CJK system fonts: tools/checks/browser_fonts.py); then, in the
+same tab at 390 px (a phone), what READING_SCRIPT checks: figure text of 10 px or more as shown,
+a cue on whatever is shrunk or scrolls sideways, outputs that wrap without cutting words, copy
+buttons clear of code, 12.5-px code, labelled outputs, the footer's titles, each badge before its
+block. Two tabs check pages at a time (axe-core is single-threaded JavaScript), each going from
+page to page. tests/test_site.py asserts on them; PageWatch is the one set of load listeners that
+it shares with them.
 
 Code blocks and KaTeX's rendered math (hundreds of small elements a page: axe's contrast rule
 takes 2-5 ms for each, and excluding them one by one costs as much again) are left to
@@ -33,11 +34,14 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tools.checks.browser_fonts import no_cjk_fonts
+from tools.site.cjk_font import FACES, FAMILY  # the faces of each language's subset fonts
 from tools.site.figures import READABLE_PX  # the text size the site's figures are laid out for
 
 
@@ -98,9 +102,7 @@ DESKTOP = {"width": 1280, "height": 900}
 # hundreds; the first GLOSS_SAMPLE of a page are asked for their fonts (each is one DevTools call).
 GLOSS = 'span[lang="zh-Hans"]'
 GLOSS_SAMPLE = 16
-GLOSS_FONT = (
-    "PET CJK Glosses"  # tools/site/cjk_font.py FAMILY, as docs/stylesheets/extra.css names it
-)
+GLOSS_FONT = FAMILY  # the subset's family, as docs/stylesheets/extra.css names it
 BROKEN_IMAGES = script("broken_images.js")
 
 
@@ -176,17 +178,21 @@ def site_paths(site: Path) -> list[str]:
 def check_site(site: Path, chromium: str, at_once: int = 2) -> list[PageCheck]:
     httpd, base = serve(site)
     try:
-        return asyncio.run(sweep(chromium, base, site_paths(site), at_once))
+        with tempfile.TemporaryDirectory() as folder:  # fontconfig's, for a browser without CJK
+            env = no_cjk_fonts(Path(folder))
+            return asyncio.run(sweep(chromium, base, site_paths(site), at_once, env))
     finally:
         httpd.shutdown()
 
 
-async def sweep(chromium: str, base: str, paths: list[str], at_once: int) -> list[PageCheck]:
+async def sweep(chromium: str, base: str, paths: list[str], at_once: int, env=None) -> list:
     from axe_playwright_python.sync_playwright import Axe
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        browser = await playwright.chromium.launch(
+            executable_path=chromium, args=CHROMIUM_FLAGS, env=env
+        )
         queue, results = list(paths), []
 
         async def worker() -> None:
@@ -331,7 +337,9 @@ class Tab:
         finally:
             await self.cdp.send("CSS.disable")
             await self.cdp.send("DOM.disable")
-        return gloss_problems(glosses, used) if glosses else []
+        language = await self.page.evaluate("document.documentElement.lang.slice(0, 2)")
+        bold = "bold" in FACES.get(language, FACES["en"])  # a face of its own for bold text
+        return gloss_problems(glosses, used, bold) if glosses else []
 
 
 async def gloss_of(cdp, node: int) -> tuple[str, int]:
@@ -342,12 +350,13 @@ async def gloss_of(cdp, node: int) -> tuple[str, int]:
     return re.sub(r"<[^>]+>", "", html), int(float(weight))
 
 
-def gloss_problems(glosses: list, fonts: list[list[dict]]) -> list[str]:
+def gloss_problems(glosses: list, fonts: list[list[dict]], bold: bool = True) -> list[str]:
     """The glosses ([text, font weight] each) drawn with another font than the subset's face
-    of their weight, from the fonts that CSS.getPlatformFontsForNode reported for each."""
+    of their weight (Regular for all where the language has no `bold` face), from the fonts
+    that CSS.getPlatformFontsForNode reported for each."""
     problems = []
     for (text, weight), used in zip(glosses, fonts, strict=True):
-        face = "Bold" if weight >= 600 else "Regular"
+        face = "Bold" if weight >= 600 and bold else "Regular"
         wrong = [
             font.get("postScriptName") or font["familyName"]
             for font in used  # none for a gloss that is not shown (a closed menu)

@@ -112,14 +112,16 @@ def asset_file(src: str, page, config) -> Path | None:
 
 
 def figure_links(html: str, page, config) -> str:
-    """Each image as a link to its full size, sized so that its text stays readable."""
+    """Each image as a link to its full size, sized so that its text stays readable, loaded
+    lazily."""
 
     def link(found: re.Match) -> str:
         if found["src"].startswith("data:"):  # a browser opens no data: address from a link
             return found[0]
         path = asset_file(found["src"], page, config)
         size = figure_size(path, path.stat().st_mtime) if path else None
-        image = found[0]
+        # A figure loads as the reader scrolls near it, not with the page's first screen.
+        image = found[0].replace("<img ", '<img loading="lazy" ', 1)
         if size is not None:
             tag_end = -2 if image.endswith("/>") else -1
             image = (

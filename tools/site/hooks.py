@@ -16,7 +16,8 @@
   built from the chapters' openers.
 - Figures open full size on a tap and never show text under 10 px (tools/site/figures.py).
 - Every run of Chinese characters is marked lang="zh-Hans", for the subset font
-  (tools/site/cjk_font.py).
+  (tools/site/cjk_font.py), whose faces for the page's language each page links; KaTeX only on
+  the pages with math (tools/site/page_assets.py).
 - The Chinese edition (docs/<page>.zh.md, built into zh/ by the mkdocs-static-i18n plugin): its
   headings take the English headings' ids, its notebooks are written from the translations, and
   every sentence the site adds is in its language (tools/site/site_text.py), and so are the
@@ -45,6 +46,7 @@ from tools.site.figures import figure_links  # noqa: E402
 from tools.site.notebook_nav import place_in_nav  # noqa: E402
 from tools.site.notebook_pages import notebook_page  # noqa: E402
 from tools.site.notebook_templates import share_compiled_templates  # noqa: E402
+from tools.site.page_assets import with_page_assets  # noqa: E402
 from tools.site.site_text import language_of, language_root, text  # noqa: E402
 
 NOTEBOOKS = notebooks.NOTEBOOKS
@@ -147,7 +149,8 @@ def on_post_template(output: str, template_name: str, config, **kwargs) -> str:
     if build_language(config) == "en":
         # As on_post_page does for a page: no <link rel="alternate"> (Material would fetch a
         # sitemap beside each), and the menu's "简体中文" in the subset font.
-        config.extra[ENGLISH_404] = mark_chinese(HEAD_ALTERNATE.sub("", output))
+        page = with_page_assets(HEAD_ALTERNATE.sub("", output), "en")
+        config.extra[ENGLISH_404] = mark_chinese(page)
         return config.extra[ENGLISH_404]
     return config.extra.get(ENGLISH_404, output)
 
@@ -224,6 +227,7 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
         highlighted.active = False
     output = output.replace('<html lang="zh"', '<html lang="zh-Hans"', 1)
     output = language_switcher(output, page, build_language(config))
+    output = with_page_assets(output, build_language(config))
     return mark_chinese(output) if CJK.search(output) else output
 
 

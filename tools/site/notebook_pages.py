@@ -9,7 +9,8 @@ solutions folded, the chapter's figures (with their alt text, readable on a phon
 Cells are found by what tools/site/notebooks.py records in the notebook of each one (the line
 of its block, the block a badge is about, the fold it is part of), never by their words. Its
 headings get the ids its table of contents links to; the 600 kB of JupyterLab CSS that nbconvert
-inlines into each page becomes one shared file. Its nav and footer: tools/site/notebook_nav.py.
+inlines into each page becomes a shared file of the rules the pages use (tools/site/css_trim.py).
+Its nav and footer: tools/site/notebook_nav.py.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from tools.site.chapter_page import (
     to_site_root,
     verified,
 )
+from tools.site.css_trim import classes_of, used_rules
 from tools.site.figures import figure_links
 from tools.site.site_text import text
 
@@ -64,9 +66,10 @@ def flattened(items):
 
 
 def shared_style_sheet(css: str, site_dir: Path, to_root: str) -> str:
-    """An inline style sheet of a notebook page, written once into the site as a file that every
-    notebook page links to: nbconvert inlines about 600 kB of JupyterLab CSS into each one, and
-    as one file the reader's browser fetches it once."""
+    """An inline style sheet of a notebook page, written once into the site as a file that the
+    notebook pages link to: nbconvert inlines about 600 kB of JupyterLab CSS into each one, and
+    as one file the reader's browser fetches it once (`css` is cut down to what the pages use
+    before: pages with the same classes share the file)."""
     name = hashlib.sha256(css.encode()).hexdigest()[:16] + ".css"
     path = site_dir / NOTEBOOK_CSS / name
     if not path.is_file():  # the same CSS for every page: the first page writes it
@@ -88,7 +91,9 @@ def notebook_page(html: str, page, config, language: str) -> str:
     page.meta["search"] = {"exclude": True}
     html = EXTERNAL_SCRIPT.sub("", html)
     site_dir, to_root = Path(config.site_dir), to_site_root(page)
-    html = INLINE_STYLE.sub(lambda found: shared_style_sheet(found["css"], site_dir, to_root), html)
+    inline = [style["css"] for style in INLINE_STYLE.finditer(html)]
+    sheets = iter(used_rules(inline, classes_of(html)))
+    html = INLINE_STYLE.sub(lambda _: shared_style_sheet(next(sheets), site_dir, to_root), html)
     html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
     html = heading_anchors(html, list(flattened(page.toc)))
     html = CELL_TAGS.sub("", html)

@@ -37,6 +37,7 @@ TEXT = {
         "download notebook": "Download notebook",
         "open in colab": "Open in Colab",
         "permalink": "Permanent link",
+        "search dialog": "Search",
         "source on github": "Source on GitHub",
         "chapter": "Chapter",  # a notebook page's button to its chapter, as "Notebook" is back
         "tolerance note": "Approximate output: the last digits vary with the hardware and the"
@@ -110,6 +111,7 @@ TEXT = {
         "download notebook": "下载 Jupyter 笔记本",
         "open in colab": "在 Colab 中打开",
         "permalink": "永久链接",
+        "search dialog": "搜索",
         "source on github": "GitHub 上的源代码",
         "chapter": "返回本章",
         "tolerance note": "近似输出：最后几位数字随硬件和线程数而变。",
