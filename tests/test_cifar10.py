@@ -183,6 +183,27 @@ def test_in_memory_batches_match_the_transform_path(tiny: Path):
     assert len(batches) == 3  # 20 images: 8 + 8 + 4
 
 
+def test_in_memory_batches_of_a_subset_hold_its_images_only(tiny: Path):
+    dataset = CIFAR10StandIn(tiny, train=False, transform=eval_transforms())
+    part = torch.utils.data.Subset(dataset, [3, 1, 4])
+    images, labels = next(iter(InMemoryBatches(part, batch_size=8, shuffle=False)))
+    assert labels.tolist() == [dataset.targets[i] for i in (3, 1, 4)]
+    expected = torch.stack([dataset[i][0] for i in (3, 1, 4)])
+    torch.testing.assert_close(images, expected, rtol=0, atol=1e-5)
+
+
+def test_a_subset_is_described_as_part_of_its_split(tiny: Path):
+    dataset = CIFAR10StandIn(tiny)
+    whole = cifar_data.describe_data(dataset)
+    part = cifar_data.describe_data(torch.utils.data.Subset(dataset, range(3)))
+    assert part == whole.replace(f"{len(dataset):,} images", f"3 of its {len(dataset):,} images")
+
+
+def test_in_memory_batches_name_what_they_take():
+    with pytest.raises(TypeError, match=r"a CIFAR-10 split \(cifar10_dataset\(...\)\) or a"):
+        InMemoryBatches([(torch.zeros(3, 32, 32), 0)])
+
+
 def test_in_memory_batches_shuffle_reproducibly(tiny: Path):
     dataset = CIFAR10StandIn(tiny)
     first = [labels for _, labels in InMemoryBatches(dataset, batch_size=10, seed=1)]

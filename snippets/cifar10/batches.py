@@ -3,13 +3,14 @@
 train_loader, test_loader = make_loaders(train_data, test_data)    # batches of 64 and 128
 for images, labels in InMemoryBatches(train_data, batch_size=64):  # decoded once
     ...
+few = InMemoryBatches(Subset(train_data, range(1000)))            # the first 1,000 images
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Subset
 from torchvision.datasets import CIFAR10
 
 from snippets.cifar10.transforms import MEAN, STD
@@ -37,6 +38,19 @@ def make_loaders(
     return train, DataLoader(test_data, test_batch_size, shuffle=False, **options)
 
 
+def images_and_labels(dataset) -> tuple[np.ndarray, list[int]]:
+    """The (N, 32, 32, 3) uint8 images and the labels of a CIFAR-10 split, or of a Subset of one."""
+    if isinstance(dataset, Subset) and hasattr(dataset.dataset, "data"):
+        indices = list(dataset.indices)
+        return dataset.dataset.data[indices], [dataset.dataset.targets[i] for i in indices]
+    if not (hasattr(dataset, "data") and hasattr(dataset, "targets")):
+        raise TypeError(
+            "InMemoryBatches takes a CIFAR-10 split (cifar10_dataset(...)) or a"
+            f" torch.utils.data.Subset of one, got {type(dataset).__name__}"
+        )
+    return dataset.data, dataset.targets
+
+
 def check_positive(name: str, value) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -53,18 +67,19 @@ class InMemoryBatches:
 
     def __init__(
         self,
-        dataset: CIFAR10,
+        dataset: CIFAR10 | Subset,
         batch_size: int = 64,
         shuffle: bool = True,
         seed: int = 0,
         device: torch.device | str = "cpu",
     ):
         check_positive("batch_size", batch_size)
+        data, targets = images_and_labels(dataset)
         # (N, 32, 32, 3) uint8 -> float32, once; contiguous, so each pixel's 3 channels are adjacent
-        images = torch.from_numpy(np.ascontiguousarray(dataset.data)).to(device, torch.float32)
+        images = torch.from_numpy(np.ascontiguousarray(data)).to(device, torch.float32)
         mean, std = torch.tensor(MEAN, device=device), torch.tensor(STD, device=device)
         self.images = images.div_(255).sub_(mean).div_(std)  # in place: no second copy
-        self.labels = torch.tensor(dataset.targets, device=device)
+        self.labels = torch.tensor(targets, device=device)
         self.batch_size, self.shuffle = batch_size, shuffle
         self.generator = torch.Generator().manual_seed(seed)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from torch.utils.data import Subset
 from torchvision.datasets import CIFAR10
 from torchvision.datasets.utils import check_integrity
 
@@ -112,11 +113,18 @@ def check_real_files(root: Path) -> None:
             )
 
 
-def describe_data(dataset: CIFAR10) -> str:
-    """Which data a dataset holds, in words: every data-dependent output says so."""
+def describe_data(dataset: CIFAR10 | Subset) -> str:
+    """Which data a dataset holds, in words: every data-dependent output says so. A Subset of a
+    split says how many of the split's images it holds."""
+    part = None
+    if isinstance(dataset, Subset):
+        dataset, part = dataset.dataset, len(dataset)
     if isinstance(dataset, CIFAR10StandIn):
         kind = "the stand-in (synthetic images, not CIFAR-10)"
     else:
         kind = "CIFAR-10"
     split = "training" if dataset.train else "test"
-    return f"{kind}, {split} split, {len(dataset):,} images"
+    size = (
+        f"{len(dataset):,} images" if part is None else f"{part:,} of its {len(dataset):,} images"
+    )
+    return f"{kind}, {split} split, {size}"
