@@ -16,6 +16,8 @@ from test_site import browser, open_page, server  # noqa: F401 (fixtures, shared
 
 from tools.site import site_text
 
+pytestmark = [pytest.mark.site, pytest.mark.tooling]
+
 RESULT_LINK = ".md-search-result__item > a.md-search-result__link"
 TWINS = ("en", "zh", "x-default")
 READY = """() => document.querySelector('.md-search-result__meta').textContent.trim() ===

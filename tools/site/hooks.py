@@ -22,6 +22,8 @@
   headings take the English headings' ids, its notebooks are written from the translations, and
   every sentence the site adds is in its language (tools/site/site_text.py), and so are the
   benchmark results tables it includes (tools/site/results_tables.py).
+- Search in the reader's language (tools/site/search_index.py): an index per language, in its
+  folder; every page names its twin in each language (hreflang).
 """
 
 from __future__ import annotations
