@@ -181,7 +181,8 @@ def skip_badge(skip: syntax.SkipIf, language: str) -> str:
 
 
 def notebook_links(stem: str, page, config, language: str) -> str:
-    """The buttons under a chapter's title: its notebook page, the .ipynb, Colab."""
+    """The buttons under a chapter's title: its notebook page, the .ipynb, Colab (out of search:
+    a result's preview starts with the page's own text)."""
     notebook_page = relative_url(f"{language_root(language)}{NOTEBOOKS}/{stem}/", page)
     links = [
         f'<a class="md-button" href="{notebook_page}">{text(language, "notebook")}</a>',
@@ -189,7 +190,7 @@ def notebook_links(stem: str, page, config, language: str) -> str:
         f"{text(language, 'download notebook')}</a>",
         *colab_button(stem, config, language),
     ]
-    return '<p class="notebook-links">' + " ".join(links) + "</p>\n"
+    return '<p class="notebook-links" data-search-exclude>' + " ".join(links) + "</p>\n"
 
 
 def colab_button(stem: str, config, language: str) -> list[str]:
@@ -236,8 +237,10 @@ def stamp(html: str, gpu: list, language: str) -> str:
         summary += text(language, "stamp gpu", proven=len(proven), blocks=len(gpu))
         details += text(language, "sentence gap") + gpu_sentence(len(gpu), proven, language)
     details = re.sub(r"`([^`]+)`", r"<code>\1</code>", details)
+    # Out of search, like the buttons above it: a result's preview starts with the page's text.
     return (
-        f'<details class="outputs-stamp"><summary>{summary}</summary><p>{details}</p></details>\n'
+        '<details class="outputs-stamp" data-search-exclude>'
+        f"<summary>{summary}</summary><p>{details}</p></details>\n"
     )
 
 

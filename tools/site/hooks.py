@@ -22,6 +22,8 @@
   headings take the English headings' ids, its notebooks are written from the translations, and
   every sentence the site adds is in its language (tools/site/site_text.py), and so are the
   benchmark results tables it includes (tools/site/results_tables.py).
+- Search in the reader's language (tools/site/search_index.py): an index per language, in its
+  folder; every page names its twin in each language (hreflang).
 """
 
 from __future__ import annotations
@@ -33,21 +35,28 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 # MkDocs loads hooks by path: the project (two folders up) goes on sys.path for `tools`.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tools.pages import gpu_proofs, harness, syntax  # noqa: E402
 from tools.pages.languages import english_of, is_translation  # noqa: E402
-from tools.site import chapter_page, notebooks, results_tables, settings, translations  # noqa: E402
+from tools.site import (  # noqa: E402
+    chapter_page,
+    notebooks,
+    results_tables,
+    search_index,
+    settings,
+    translations,
+)
 from tools.site.cjk_font import CJK, mark_chinese  # noqa: E402
 from tools.site.figures import figure_links  # noqa: E402
 from tools.site.notebook_nav import place_in_nav  # noqa: E402
 from tools.site.notebook_pages import notebook_page  # noqa: E402
 from tools.site.notebook_templates import share_compiled_templates  # noqa: E402
 from tools.site.page_assets import with_page_assets  # noqa: E402
-from tools.site.site_text import language_of, language_root, text  # noqa: E402
+from tools.site.site_text import LANGUAGES, language_of, language_root, text  # noqa: E402
 
 NOTEBOOKS = notebooks.NOTEBOOKS
 log = logging.getLogger("mkdocs.hooks")
@@ -66,6 +75,7 @@ def on_config(config, **kwargs):
     cache = settings.cache_folder(f"notebook-pages-{build_language(config)}")
     config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache)
     share_compiled_templates()
+    search_index.add_search_words()
     language = build_language(config)
     # The headings' link title ("Permanent link"), in the language of the pages being built.
     config.mdx_configs.setdefault("toc", {})["permalink_title"] = text(language, "permalink")
@@ -109,7 +119,7 @@ def build_language(config) -> str:
 def on_files(files, config, **kwargs):
     """The chapter notebooks in the language being built, written into a temporary folder for
     this build, as notebook pages."""
-    on_post_build(config)  # `mkdocs serve` rebuilds without ending the last build's folder
+    end_build_folder(config)  # `mkdocs serve` rebuilds without ending the last build's folder
     folder = Path(tempfile.mkdtemp(prefix="pet-notebooks-"))
     config.extra[BUILD_FOLDER] = str(folder)
     language = build_language(config)
@@ -129,12 +139,55 @@ def on_files(files, config, **kwargs):
     return files
 
 
-def on_post_build(config, **kwargs) -> None:
+def end_build_folder(config, **kwargs) -> None:
     import shutil
 
     folder = config.extra.pop(BUILD_FOLDER, None)
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# After the search plugin has indexed this build's pages (priority 0) and before the i18n plugin
+# (-100) adds them to the other language's and builds the next language: this language's index.
+@event_priority(-50)
+def remember_search_index(config, **kwargs) -> None:
+    search_index.remember_index(config, build_language(config))
+
+
+# Last of all, when both languages are built: each language's index in its own folder, over the
+# merged one of the i18n plugin, and the search worker that reads them; each language's sitemap
+# in its own folder.
+@event_priority(-200)
+def write_language_files(config, **kwargs) -> None:
+    search_index.write_indexes(config)
+    search_index.fix_worker(config.site_dir)
+    write_language_sitemaps(config)
+
+
+on_post_build = CombinedEvent(end_build_folder, remember_search_index, write_language_files)
+
+SITEMAP_URL = re.compile(r"\s*<url>\s*<loc>(?P<loc>[^<]*)</loc>.*?</url>", re.S)
+
+
+def write_language_sitemaps(config) -> None:
+    """The site's sitemap.xml (the i18n plugin's: every page of both languages, with its twins)
+    lists the Chinese pages again in zh/sitemap.xml, beside the Chinese edition's root. Without
+    the site's address (no repository setting) the sitemap has no addresses, and zh/ gets none."""
+    site = Path(config.site_dir)
+    sitemap = site / "sitemap.xml"
+    if not config.site_url or not sitemap.exists():
+        return
+    xml = sitemap.read_text(encoding="utf-8")
+    for language in LANGUAGES:
+        root = language_root(language)
+        if not root:
+            continue
+        here = f"{config.site_url}{root}"
+        urls = [url[0] for url in SITEMAP_URL.finditer(xml) if url["loc"].startswith(here)]
+        head, _, _ = xml.partition("<url>")
+        (site / root / "sitemap.xml").write_text(
+            head.rstrip() + "".join(urls) + "\n</urlset>\n", encoding="utf-8"
+        )
 
 
 ENGLISH_404 = "pet_english_404"  # config.extra key: the English 404 page, for the root
@@ -226,8 +279,9 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
     if highlighted is not None:  # the nav is every page's: the next page highlights its own
         highlighted.active = False
     output = output.replace('<html lang="zh"', '<html lang="zh-Hans"', 1)
-    output = language_switcher(output, page, build_language(config))
+    output = language_switcher(output, page, config, build_language(config))
     output = with_page_assets(output, build_language(config))
+    output = search_index.with_search_base(output, build_language(config))
     return mark_chinese(output) if CJK.search(output) else output
 
 
@@ -237,11 +291,11 @@ SWITCHER_LINK = re.compile(
 )
 
 
-def language_switcher(html: str, page, language: str) -> str:
+def language_switcher(html: str, page, config, language: str) -> str:
     """The language switcher goes to the same page in the other language, by a relative link
     (the i18n plugin's absolute links miss the site when it is served from elsewhere, and some
-    point to the other language's home). The <link rel="alternate"> tags go: Material fetches a
-    sitemap.xml beside each of them, and finds none beside a page."""
+    point to the other language's home). Material's <link rel="alternate"> tags (one per
+    language) become the page's hreflang alternates: its twin in each language."""
     here = page.url.removeprefix(language_root(language))  # the page's path in any language
     to_root = chapter_page.to_site_root(page)
 
@@ -249,4 +303,22 @@ def language_switcher(html: str, page, language: str) -> str:
         target = f"{to_root}{language_root(found['language'])}{here}" or "./"
         return found[0].replace(found[0].split('"')[1], target, 1)
 
-    return SWITCHER_LINK.sub(same_page, HEAD_ALTERNATE.sub("", html))
+    head = hreflang_links(here, config.site_url or to_root)
+    html = HEAD_ALTERNATE.sub("", HEAD_ALTERNATE.sub(head, html, count=1))
+    return SWITCHER_LINK.sub(same_page, html)
+
+
+def hreflang_links(here: str, root: str) -> str:
+    """The page's twin in each language, and the English one for any other reader (x-default),
+    absolute where the site's address is known (search engines want full addresses).
+
+    Their rel is written " alternate" (a token list, which means the same to a crawler), not
+    "alternate": Material fetches a sitemap.xml beside each link[rel=alternate] (an exact match)
+    and takes over clicks on links under it, which is meant for links to a language's root:
+    beside a page there is no sitemap (a 404), and the language menu would lose its #anchor."""
+    twins = {language: f"{root}{language_root(language)}{here}" or "./" for language in LANGUAGES}
+    twins["x-default"] = twins["en"]
+    return "".join(
+        f'\n      <link rel=" alternate" hreflang="{language}" href="{url}">'
+        for language, url in twins.items()
+    )
