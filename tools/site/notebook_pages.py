@@ -17,7 +17,7 @@ import json
 import re
 from pathlib import Path
 
-from tools.pages import harness
+from tools.pages.page import Page
 from tools.pages.syntax import SkipIf
 from tools.site import notebooks
 from tools.site.chapter_page import colab_button, in_language, skip_badge, to_site_root
@@ -105,8 +105,7 @@ def notebook_cells(html: str, page, config, stem: str, language: str) -> str:
     the figure as the site's file with the chapter's alt text (nbconvert inlines it, with "No
     description has been provided for this image")."""
     chapter = in_language(Path(config.docs_dir) / f"{stem}.md", language)
-    document = harness.parse(chapter)
-    blocks = {block.line: block for block in harness.blocks(document)}
+    blocks = {block.line: block for block in Page.of(chapter).blocks}
     notebook = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
     lines = {
         cell.get("id"): cell["metadata"][notebooks.METADATA_KEY]["line"]
@@ -121,10 +120,9 @@ def notebook_cells(html: str, page, config, stem: str, language: str) -> str:
         if block is not None and block.skip is not None:
             after = cells[index - 1].end() if index else 0
             edits.append(notebook_badge(html, after, found.start(), block.skip, language))
-        if block is not None and block.image is not None and block.image_span is not None:
-            image = harness.IMAGE.match(document.text[slice(*block.image_span)])
+        if block is not None and block.image is not None and block.alt is not None:
             source = block.image.resolve().relative_to(Path(config.docs_dir).resolve())
-            alt = html_lib.escape(image["alt"])
+            alt = html_lib.escape(block.alt)
             figure = f'<img alt="{alt}" src="{to_site_root(page)}{source.as_posix()}">'
             embedded = EMBEDDED_FIGURE.search(html, found.end(), end)
             if embedded is not None:
