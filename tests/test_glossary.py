@@ -31,8 +31,8 @@ def test_the_chinese_nav_and_titles_use_the_glossary_terms():
 def test_the_sentences_the_site_adds_use_the_glossary_terms():
     strings = glossary.chinese_strings(glossary.SITE_TEXT.read_text(), ("TEXT", "REASONS"))
     texts = [text for _, text in strings]
-    assert "本章内容" in texts and "需要 CUDA GPU" in texts, "TEXT['zh'] and REASONS are read"
-    assert "In this chapter" not in texts, "only the Chinese strings"
+    assert "你将学会" in texts and "需要 CUDA GPU" in texts, "TEXT['zh'] and REASONS are read"
+    assert "You will learn" not in texts, "only the Chinese strings"
     found = [
         *glossary.check_strings(glossary.SITE_TEXT, ("TEXT", "REASONS")),
         *glossary.check_strings(glossary.RESULTS_TABLES, ("PHRASES",)),

@@ -17,12 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# The opener box, and a solution box, in English or in Chinese (tools/site/site_text.py).
-OPENER = re.compile(
-    r'^!!! abstract "(?:In this chapter|本章内容)"\n\n(?P<body>(?:    .*\n|\n)+)', re.M
-)
-SOLUTION = re.compile(r'^[ \t]*\?\?\? success "(?:Solution|解答)', re.M)
-FENCE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.M | re.S)
+from tools.pages import markup
+from tools.pages.page import Page
+
 WORDS_PER_MINUTE = 200
 MINUTES_PER_BLOCK = 0.5
 
@@ -37,18 +34,15 @@ class ChapterInfo:
 
 
 def chapter_info(path: Path) -> ChapterInfo:
-    text = path.read_text(encoding="utf-8")
-    title = re.search(r"^# (.+)$", text, re.M)[1]
-    opener = OPENER.search(text)
-    if opener is None:
+    page = Page.of(path)
+    learn = markup.opener(page.text)
+    if learn is None:
         raise ValueError(
-            f'{path.name}: a chapter opens with an `!!! abstract "In this chapter"` box right'
+            f"{path.name}: a chapter opens with an {markup.OPENER_USAGE} box right"
             " under its title (what the reader will learn, and what it builds on)"
         )
-    learn = " ".join(opener["body"].strip().split("\n\n")[0].split())
-    code_blocks = len(re.findall(r"^[ \t]*```python$", text, re.M))
-    prose = FENCE.sub(" ", re.sub(r"<!--.*?-->", " ", text, flags=re.S))
+    code_blocks = len(markup.RUNNABLE_FENCE.findall(page.text))
+    prose = markup.without_fences(markup.without_comments(page.text, " "), " ")
     words = len(re.findall(r"[A-Za-z]+", prose))
     minutes = max(1, math.ceil(words / WORDS_PER_MINUTE + code_blocks * MINUTES_PER_BLOCK))
-    exercises = len(SOLUTION.findall(text))
-    return ChapterInfo(title, learn, minutes, exercises, code_blocks)
+    return ChapterInfo(page.title, learn, minutes, page.exercises, code_blocks)

@@ -23,6 +23,7 @@ from snippets.files import atomic_write
 from tools.pages import harness
 from tools.pages.harness import Block
 from tools.pages.languages import english_of
+from tools.pages.page import Page
 
 RECORD = harness.ROOT / "tests" / "gpu-verification.json"
 
@@ -53,8 +54,7 @@ def digest(text: str | None) -> str:
 
 def gpu_blocks(path: Path) -> list[Block]:
     """The blocks of a page that run only where CUDA exists."""
-    document = harness.parse(path)
-    return [block for block in harness.blocks(document) if block.skip and block.skip.kind == "gpu"]
+    return [block for block in Page.of(path).blocks if block.skip and block.skip.kind == "gpu"]
 
 
 def load_record(record: Path = RECORD) -> list[Proof]:

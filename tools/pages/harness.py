@@ -25,13 +25,13 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sybil import Document, Example, Sybil
 from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, RawFencedCodeBlockLexer
 
-from tools.pages import syntax
+from tools.pages import markup, syntax
 from tools.pages.languages import TRANSLATIONS
 from tools.pages.syntax import SkipIf
 from tools.pages.tolerance import Tolerance
@@ -52,7 +52,7 @@ class HarnessError(ValueError):
     """A chapter breaks the harness rules; the message names the line and the fix."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Block:
     """One runnable block and what the page says about it."""
 
@@ -65,14 +65,27 @@ class Block:
     tolerance: Tolerance | None = None  # declared between the two fences; None: exact
     image: Path | None = None  # the figure file that follows, if any
     image_span: tuple[int, int] | None = None  # where its ![alt](src) line is
+    alt: str | None = None  # the figure's alt text
     hidden: bool = False
     listing: str | None = None  # the included code, for a block of `--8<--` lines
     skip: SkipIf | None = None
+    # Where the directives that this block carries end (ChapterParser: none goes unattached).
+    directives: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def shown(self) -> bool:
         """A block a reader sees and copies: not hidden, not a listing of project code."""
         return not self.hidden and self.listing is None
+
+
+@dataclass(frozen=True)
+class Output:
+    """The ```output fence right after a python fence (directives between them aside)."""
+
+    span: tuple[int, int]
+    expected: str
+    tolerance: Tolerance | None
+    directives: tuple[int, ...]  # the ends of the directives between the two fences
 
 
 class ChapterParser:
@@ -86,99 +99,130 @@ class ChapterParser:
         self.evaluate = evaluate
 
     def __call__(self, document: Document):
-        text, path = document.text, document.path
+        page = PageSource(document.text, document.path)
         fences = sorted(FENCES(document), key=lambda region: region.start)
-        found = {directive.end: directive for directive in syntax.directives(text)}
-        used: set[int] = set()
-        paired_outputs = set()
-        for index, region in enumerate(fences):
+        attached, paired_outputs = set(), set()
+        for region, following in zip(fences, [*fences[1:], None], strict=False):
             info = region.lexemes["info"].strip()
             if info == "python":
-                following = fences[index + 1] if index + 1 < len(fences) else None
-                block = self._block(text, path, region, following, found, used)
+                block = page.block(region, following)
+                attached.update(block.directives)
                 if block.output_span:
                     paired_outputs.add(block.output_span[0])
                     region.end = block.output_span[1]
                 region.parsed, region.evaluator = block, self.evaluate
                 yield region
-            elif info == "output":
-                if region.start not in paired_outputs:
-                    raise HarnessError(
-                        f"{where(path, text, region.start)}: this ```output fence does not directly"
-                        " follow a ```python fence; put it right after the block that prints it."
-                    )
-            elif PYTHON_LIKE.match(info):
+            elif info == "output" and region.start not in paired_outputs:
                 raise HarnessError(
-                    f"{where(path, text, region.start)}: fence info string {info!r} looks like"
+                    f"{page.where(region.start)}: this ```output fence does not directly"
+                    " follow a ```python fence; put it right after the block that prints it."
+                )
+            elif info != "output" and PYTHON_LIKE.match(info):
+                raise HarnessError(
+                    f"{page.where(region.start)}: fence info string {info!r} looks like"
                     " Python but the harness only runs fences whose info string is exactly"
                     " `python`; use ```python (or ```text for code that must not run)."
                 )
-        for end, directive in found.items():
-            if end not in used:
-                raise HarnessError(
-                    f"{where(path, text, directive.start)}: `{text[directive.start : end]}` is not"
-                    " attached to a block: a skip directive goes right before a ```python fence,"
-                    " a tolerance between a ```python fence and its ```output fence."
-                )
+        page.check_attached(attached)
         for region in HIDDEN(document):
-            block = Block(region.lexemes["source"], hidden=True)
-            block.line = line_of(text, region.start)
+            block = Block(region.lexemes["source"], page.line(region.start), hidden=True)
             region.parsed, region.evaluator = block, self.evaluate
             yield region
 
-    @staticmethod
-    def _block(text, path, region, following, found, used) -> Block:
-        indent = re.match(r"[ \t]*", text[region.start :]).group()
-        block = Block(region.lexemes["source"], line_of(text, region.start), indent, region.end)
-        block.listing = resolve_include(block.source, where(path, text, region.start))
-        block.skip = skip_before(text, path, region.start, found, used)
-        after = region.end
-        if following is not None and following.lexemes["info"].strip() == "output":
-            between = [d for d in found.values() if region.end <= d.start < following.start]
-            rest = text[region.end : following.start]
-            for directive in between:
-                rest = rest.replace(text[directive.start : directive.end], "", 1)
-            if not rest.strip():
-                block.output_span = (following.start, following.end)
-                block.expected = following.lexemes["source"]
-                block.tolerance = tolerance_in(between, path, text, used)
-                after = following.end
-        rest = text[after:].lstrip("\n")
+
+class PageSource:
+    """A page's text, its path and its directives, while ChapterParser reads its blocks."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.text, self.path = text, path
+        # Each directive by where it ends: a block records the ends of those it carries.
+        self.directives = {directive.end: directive for directive in syntax.directives(text)}
+
+    def line(self, position: int) -> int:
+        return line_of(self.text, position)
+
+    def where(self, position: int) -> str:
+        return where(self.path, self.text, position)
+
+    def block(self, region, following) -> Block:
+        """The Block of a python fence: its skip, its output and tolerance, its figure."""
+        text, start = self.text, region.start
+        listing = resolve_include(region.lexemes["source"], self.where(start))
+        skip, skip_end = self.skip_before(start)
+        output = self.output_after(region, following)
+        image, image_span, alt = self.figure_after(output.span[1] if output else region.end)
+        return Block(
+            region.lexemes["source"],
+            line=self.line(start),
+            indent=re.match(r"[ \t]*", text[start:]).group(),  # fences inside admonitions
+            code_end=region.end,
+            output_span=output.span if output else None,
+            expected=output.expected if output else None,
+            tolerance=output.tolerance if output else None,
+            image=image,
+            image_span=image_span,
+            alt=alt,
+            listing=listing,
+            skip=skip,
+            directives=(*skip_end, *(output.directives if output else ())),
+        )
+
+    def skip_before(self, start: int) -> tuple[SkipIf | None, tuple[int, ...]]:
+        """The skip directive right before the fence at `start` (only whitespace between), if
+        any, and where it ends."""
+        for end, directive in self.directives.items():
+            if directive.name == "skip" and end <= start and not self.text[end:start].strip():
+                return self.parsed(directive, syntax.parse_skip), (end,)
+        return None, ()
+
+    def output_after(self, region, following) -> Output | None:
+        """The ```output fence right after a python fence, with the directives between them."""
+        if following is None or following.lexemes["info"].strip() != "output":
+            return None
+        between = [d for d in self.directives.values() if region.end <= d.start < following.start]
+        rest = self.text[region.end : following.start]
+        for directive in between:
+            rest = rest.replace(self.text[directive.start : directive.end], "", 1)
+        if rest.strip():
+            return None  # prose between them: the fence is not this block's
+        tolerances = [d for d in between if d.name == "tolerance"][:1]
+        return Output(
+            (following.start, following.end),
+            following.lexemes["source"],
+            self.parsed(tolerances[0], syntax.parse_tolerance) if tolerances else None,
+            tuple(directive.end for directive in tolerances),
+        )
+
+    def figure_after(self, after: int) -> tuple[Path | None, tuple[int, int] | None, str | None]:
+        """The figure `![alt](src)` on the first line after `after`, where it is, its alt."""
+        rest = self.text[after:].lstrip("\n")
         image = IMAGE.match(rest.split("\n", 1)[0])
-        if image:
-            if not image["alt"].strip():
+        if not image:
+            return None, None, None
+        image_start = len(self.text) - len(rest)
+        if not image["alt"].strip():
+            raise HarnessError(
+                f"{self.where(image_start)}: the figure has no alt text; write ![what it shows](…)."
+            )
+        path = (Path(self.path).parent / image["src"]).resolve()
+        return path, (image_start, image_start + image.end()), image["alt"]
+
+    def parsed(self, directive: syntax.Directive, parse: Callable):
+        """A directive's arguments parsed by `parse`; a mistake names the directive's line."""
+        try:
+            return parse(directive.arguments)
+        except syntax.SyntaxProblem as problem:
+            raise HarnessError(f"{self.where(directive.start)}: {problem}") from None
+
+    def check_attached(self, attached: set[int]) -> None:
+        """Every directive belongs to a block: a skip before one, a tolerance after one."""
+        for end, directive in self.directives.items():
+            if end not in attached:
                 raise HarnessError(
-                    f"{where(path, text, len(text) - len(rest))}: the figure has no alt text;"
-                    " write ![what it shows](…)."
+                    f"{self.where(directive.start)}: `{self.text[directive.start : end]}` is not"
+                    " attached to a block: a skip directive goes right before a ```python fence,"
+                    " a tolerance between a ```python fence and its ```output fence."
                 )
-            block.image = (Path(path).parent / image["src"]).resolve()
-            image_start = len(text) - len(rest)
-            block.image_span = (image_start, image_start + image.end())
-        return block
-
-
-def skip_before(text: str, path: str, start: int, found: dict, used: set) -> SkipIf | None:
-    """The skip directive right before the fence at `start` (only whitespace between), if any."""
-    for end, directive in found.items():
-        if directive.name == "skip" and end <= start and not text[end:start].strip():
-            used.add(end)
-            try:
-                return syntax.parse_skip(directive.arguments)
-            except syntax.SyntaxProblem as problem:
-                raise HarnessError(f"{where(path, text, directive.start)}: {problem}") from None
-    return None
-
-
-def tolerance_in(between: list, path: str, text: str, used: set) -> Tolerance | None:
-    """The tolerance directive among those between a python fence and its output fence."""
-    for directive in between:
-        if directive.name == "tolerance":
-            used.add(directive.end)
-            try:
-                return syntax.parse_tolerance(directive.arguments)
-            except syntax.SyntaxProblem as problem:
-                raise HarnessError(f"{where(path, text, directive.start)}: {problem}") from None
-    return None
 
 
 def resolve_include(source: str, place: str) -> str | None:
@@ -281,8 +325,17 @@ def sybil(evaluate: Callable[[Example], str | None] | None = None) -> Sybil:
 
 
 def parse(path: Path) -> Document:
-    """A page parsed to be read: its blocks, directives and outputs (nothing runs)."""
-    return sybil().parse(Path(path))
+    """A page parsed to be read: its blocks, directives and outputs (nothing runs). Read a page
+    through tools/pages/page.py's Page instead, which parses it once."""
+    return parse_text(Path(path), Path(path).read_text(encoding="utf-8"))
+
+
+def parse_text(path: Path, text: str) -> Document:
+    """The page `text` (read from `path`) parsed to be read, as Sybil's Document.parse does."""
+    document = Document(text, str(path))
+    for region in ChapterParser(refuse_to_run)(document):
+        document.add(region)
+    return document
 
 
 def refuse_to_run(example: Example) -> None:
@@ -301,4 +354,4 @@ def chapters() -> list[Path]:
 
 def has_code(path: Path) -> bool:
     """A page with runnable blocks: it gets a stamp, a notebook and a notebook page."""
-    return "```python" in path.read_text(encoding="utf-8")
+    return markup.has_code(path.read_text(encoding="utf-8"))

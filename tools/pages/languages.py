@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+ENGLISH = "en"  # the language of docs/<page>.md
 LANGUAGE = "zh"  # the suffix of a translation: docs/<page>.zh.md
 TRANSLATIONS = f"*.{LANGUAGE}.md"  # every translation, as a glob pattern
 
@@ -30,3 +31,20 @@ def english_of(page: Path) -> Path:
 
 def is_translation(path: Path) -> bool:
     return path.name.endswith(f".{LANGUAGE}.md")
+
+
+def language_of(path: str | Path) -> str:
+    """The language of a page's source file: docs/<page>.zh.md is Chinese."""
+    return LANGUAGE if is_translation(Path(path)) else ENGLISH
+
+
+def twin_of(page: Path) -> Path:
+    """The page in the other language: a translation's English page, an English page's
+    translation (which may not exist)."""
+    return english_of(page) if is_translation(page) else translation_of(page)
+
+
+def in_language(english: Path, language: str) -> Path:
+    """The page `english` in `language`: its translation where there is one, else itself."""
+    translation = translation_of(english)
+    return translation if language == LANGUAGE and translation.is_file() else english

@@ -38,6 +38,7 @@ from sybil import Document
 from sybil.parsers.abstract.skip import SKIP_ARGUMENTS_PATTERN
 from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer
 
+from tools.pages import markup
 from tools.pages.tolerance import Tolerance
 
 # Sybil's lexer for `<!-- name: arguments -->`, for the two directives a block may carry.
@@ -158,6 +159,30 @@ def read_stamp(text: str) -> dict | None:
 def stamp_comment(fields: dict) -> str:
     """The stamp line `make outputs` writes under the title."""
     return f"<!-- outputs-stamp: {json.dumps(fields, ensure_ascii=False)} -->\n"
+
+
+def stamp_line(text: str) -> str | None:
+    """The page's stamp as written, newline included, or None where it has none yet."""
+    found = STAMP.search(text)
+    return found[0] if found else None
+
+
+def with_stamp(text: str, stamp: str) -> str:
+    """The page with `stamp` (a stamp line) in place of its stamp, or under its title."""
+    old = STAMP.search(text)
+    if old:
+        return text[: old.start()] + stamp + text[old.end() :]
+    return markup.after_title(text, stamp)
+
+
+def without_stamp(html: str) -> str:
+    """A rendered page without its stamp comment (the site shows the stamp its own way)."""
+    return STAMP.sub("", html)
+
+
+def placeholder(name: str) -> str:
+    """The comment by which a page asks the site for something it writes (`setup: clone-line`)."""
+    return f"<!-- {name} -->"
 
 
 def front_matter(text: str) -> dict:

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import re
 import sys
 from pathlib import Path
 
 from snippets.files import atomic_write
 from tools.pages.harness import Block, HarnessError, chapters, shown
-from tools.pages.syntax import STAMP, read_stamp, stamp_comment
+from tools.pages.markup import output_fence
+from tools.pages.syntax import read_stamp, stamp_comment, with_stamp
 from tools.site import translations
 from tools.verify.compare import matches
 from tools.verify.page_runs import Mode, PageRun, run_page
@@ -79,8 +79,7 @@ def rewrite_fences(run: PageRun) -> str:
         keep = elides or (block.tolerance is not None and not stale)
         if keep and matches(block.expected, got, block.tolerance):
             continue  # eliding on purpose (timings, machine names), or tolerant, and still true
-        body = "\n".join((block.indent + line).rstrip() for line in got.rstrip().split("\n"))
-        fence = f"{block.indent}```output\n{body}\n{block.indent}```"
+        fence = output_fence(got, block.indent)
         if block.output_span and got.strip():  # a new text in the old fence (keeps a tolerance)
             edits.append((block.output_span[0], block.output_span[1], fence))
         elif block.output_span:  # prints nothing now: the fence goes
@@ -110,19 +109,15 @@ def stamp_fields(namespace: dict) -> dict[str, str]:
 
 def restamp(text: str, changed: bool, fields: dict[str, str]) -> str:
     """Keep the stamp unless the outputs or the run's fields changed, so reruns are no-ops."""
-    old = STAMP.search(text)
-    if old:
-        old_fields = read_stamp(text)
-        if not changed and {k: v for k, v in old_fields.items() if k != "date"} == fields:
-            return text
+    old_fields = read_stamp(text)
+    unchanged = old_fields is not None and not changed
+    if unchanged and {k: v for k, v in old_fields.items() if k != "date"} == fields:
+        return text
     fields = {**fields, "date": datetime.date.today().isoformat()}
-    stamp = stamp_comment(fields)
-    if old:
-        return text[: old.start()] + stamp + text[old.end() :]
-    heading = re.search(r"^# .*\n", text, re.M)
-    if heading is None:
-        raise HarnessError("a chapter needs a `# Title` line; the stamp goes right under it.")
-    return text[: heading.end()] + "\n" + stamp + text[heading.end() :]
+    try:
+        return with_stamp(text, stamp_comment(fields))
+    except ValueError as problem:
+        raise HarnessError(str(problem)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tools.pages import harness, syntax
 from tools.pages.chapter_info import chapter_info
-from tools.pages.languages import english_of, translation_of
+from tools.pages.languages import english_of, in_language
 from tools.site import notebooks, settings
 from tools.site.site_text import badge, counted, language_root, text
 
@@ -28,21 +28,18 @@ OUTPUT_BLOCK = re.compile(r'\s*<div class="language-output[^>]*>.*?</div>', re.S
 GPU_OUTPUT = '<div class="language-output highlight no-copy">'
 
 
-def opener(language: str) -> re.Pattern:
-    """The chapter's "In this chapter" box in the rendered HTML, up to its end."""
-    title = re.escape(text(language, "in this chapter"))
-    return re.compile(
-        rf'(<div class="admonition abstract">\s*<p class="admonition-title">{title}</p>.*?)'
-        r"(</div>)",
-        re.S,
-    )
+# The chapter's opener box (tools/pages/markup.py: the first `abstract` admonition, right under
+# the title) in the rendered HTML, up to its end; found by its class, whatever its words.
+OPENER = re.compile(
+    r'(<div class="admonition abstract">\s*<p class="admonition-title">[^<]*</p>.*?)(</div>)', re.S
+)
+# A solution box (a collapsed `success` admonition: tools/pages/markup.py), found by its class.
+SOLUTION = re.compile(r'<details class="success"(?=>\s*<summary>)')
 
 
-def mark_solutions(html: str, language: str) -> str:
+def mark_solutions(html: str) -> str:
     """Solution boxes get Material's data-search-exclude: search must not give them away."""
-    solution = re.escape(text(language, "solution"))
-    pattern = re.compile(rf'<details class="success"(?=>\s*<summary>{solution})')
-    return pattern.sub(r"\g<0> data-search-exclude", html)
+    return SOLUTION.sub(r"\g<0> data-search-exclude", html)
 
 
 def chapter_outline(language: str) -> str:
@@ -85,12 +82,6 @@ def chapter_outline(language: str) -> str:
         exercises=counted(language, "exercises", exercises),
     )
     return "\n".join(rows) + f'\n\n<p class="outline-total">{total}</p>'
-
-
-def in_language(path: Path, language: str) -> Path:
-    """The page `path` in `language`: its translation where there is one, else itself."""
-    translation = translation_of(path)
-    return translation if language == "zh" and translation.is_file() else path
 
 
 def render_directives(html: str, gpu: list, language: str) -> str:

@@ -39,6 +39,8 @@ import re
 import sys
 from pathlib import Path
 
+from tools.pages.markup import COMMENT
+
 ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 DOCS = ROOT / "docs"
 FONTS = DOCS / "assets" / "fonts"
@@ -49,7 +51,7 @@ CJK = re.compile(
     "[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0002fa1f]+"
 )
-TAG = re.compile(r"(<!--.*?-->|<[^>]+>)", re.S)
+TAG = re.compile(rf"({COMMENT.pattern}|<[^>]+>)", re.S)  # comments and tags hold no text
 RAW_TEXT = re.compile(r"<(?P<name>script|style|title|textarea)\b", re.I)
 FAMILY = "PET CJK Glosses"  # the subset's own name: the OFL reserves the original's for it
 LANGUAGES = ("en", "zh")

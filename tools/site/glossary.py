@@ -23,6 +23,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.pages.languages import TRANSLATIONS
+from tools.pages.markup import prose
+
 ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 DOCS = ROOT / "docs"
 MKDOCS = ROOT / "mkdocs.yml"
@@ -147,43 +150,6 @@ def check_text(text: str, place: str, first_line: int = 1) -> list[Finding]:
     return findings
 
 
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
-COMMENT = re.compile(r"<!--.*?-->", re.S)
-INCLUDE = re.compile(r'^[ \t]*--8<-- "[^"]*"[ \t]*$')
-
-
-def prose(markdown: str, code_spans: bool = False) -> str:
-    """A page's Markdown with all that is not prose blanked out, line for line: the front
-    matter, fenced blocks (code and outputs), HTML comments (hidden blocks, directives, the
-    stamp), include lines and inline code (kept with `code_spans`: a value the text quotes).
-    Blank lines take their place, so paragraphs part there and line numbers stay the page's."""
-
-    def blank(found: re.Match) -> str:
-        return "\n" * found[0].count("\n")
-
-    text = COMMENT.sub(blank, markdown)
-    lines = text.split("\n")
-    if lines and lines[0] == "---":  # front matter
-        end = lines.index("---", 1) if "---" in lines[1:] else 0
-        lines[: end + 1] = [""] * (end + 1)
-    fence = None
-    for number, line in enumerate(lines):
-        found = FENCE.match(line)
-        if fence is None and found:
-            fence = found[1]
-            lines[number] = ""
-        elif fence is not None:
-            if found and found[1].startswith(fence) and not line.strip()[len(found[1]) :].strip():
-                fence = None
-            lines[number] = ""
-        elif INCLUDE.match(line):
-            lines[number] = ""
-        elif not code_spans:
-            lines[number] = CODE_SPAN.sub(lambda code: " " * len(code[0]), line)
-    return "\n".join(lines)
-
-
 def check_page(path: Path) -> list[Finding]:
     return check_text(prose(path.read_text(encoding="utf-8")), shown(path))
 
@@ -248,7 +214,7 @@ def check_strings(path: Path, names: tuple[str, ...]) -> list[Finding]:
 
 def findings() -> list[Finding]:
     """Every ruled-out wording in the Chinese text of the site."""
-    pages = sorted(DOCS.rglob("*.zh.md"))
+    pages = sorted(DOCS.rglob(TRANSLATIONS))
     return [
         *(found for page in pages for found in check_page(page)),
         *check_mkdocs(),

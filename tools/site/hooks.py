@@ -40,8 +40,8 @@ from mkdocs.structure.files import File, Files
 
 # MkDocs loads hooks by path: the project (two folders up) goes on sys.path for `tools`.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tools.pages import gpu_proofs, harness, syntax  # noqa: E402
-from tools.pages.languages import english_of, is_translation  # noqa: E402
+from tools.pages import gpu_proofs, harness, markup, syntax  # noqa: E402
+from tools.pages.languages import english_of, is_translation, language_of  # noqa: E402
 from tools.site import (  # noqa: E402
     chapter_page,
     notebooks,
@@ -56,11 +56,10 @@ from tools.site.notebook_nav import place_in_nav  # noqa: E402
 from tools.site.notebook_pages import notebook_page  # noqa: E402
 from tools.site.notebook_templates import share_compiled_templates  # noqa: E402
 from tools.site.page_assets import with_page_assets  # noqa: E402
-from tools.site.site_text import LANGUAGES, language_of, language_root, text  # noqa: E402
+from tools.site.site_text import LANGUAGES, language_root, text  # noqa: E402
 
 NOTEBOOKS = notebooks.NOTEBOOKS
 log = logging.getLogger("mkdocs.hooks")
-LISTING_FENCE = re.compile(r"^(?P<indent>[ \t]*)```python\n(?=(?P=indent)--8<--\n)", re.M)
 # Pygments wraps every name, operator and punctuation mark in a span of its own; the theme
 # colours them like plain code text, so the spans only add elements (three quarters of a code
 # block's), which every browser and accessibility check then walks. Their text stays.
@@ -220,16 +219,16 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
         markdown = translations.with_english_ids(markdown, english)
     markdown = harness.without_hidden_blocks(markdown)
     markdown = results_tables.with_results_tables(markdown, language)
-    markdown = LISTING_FENCE.sub(r"\g<indent>``` { .python .no-copy .listing }\n", markdown)
+    markdown = markup.with_listings_marked(markdown, " { .python .no-copy .listing }")
     repository = config.extra["repository"]
     install = settings.install_block(config.extra["install_target"], language)
-    markdown = markdown.replace("<!-- setup: install-line -->", install)
+    markdown = markdown.replace(syntax.placeholder("setup: install-line"), install)
     markdown = markdown.replace(
-        "<!-- setup: clone-line -->", settings.clone_block(repository, language)
+        syntax.placeholder("setup: clone-line"), settings.clone_block(repository, language)
     )
-    if "<!-- chapter-outline -->" in markdown:
+    if syntax.placeholder("chapter-outline") in markdown:
         markdown = markdown.replace(
-            "<!-- chapter-outline -->", chapter_page.chapter_outline(language)
+            syntax.placeholder("chapter-outline"), chapter_page.chapter_outline(language)
         )
     return markdown
 
@@ -245,17 +244,16 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
     language = language_of(source)
     gpu = gpu_proofs.page_proofs(source) if harness.has_code(source) else []
     html = chapter_page.render_directives(html, gpu, language)
-    html = chapter_page.mark_solutions(figure_links(html, page, config), language)
+    html = chapter_page.mark_solutions(figure_links(html, page, config))
     if not harness.has_code(source) or "</h1>" not in html:
         return html
     setup = chapter_page.relative_url(f"{language_root(language)}setup/", page)
     meta = chapter_page.opener_meta(source, setup, language)
-    opener = chapter_page.opener(language)
-    html = opener.sub(lambda found: found[1] + meta + found[2], html, count=1)
+    html = chapter_page.OPENER.sub(lambda found: found[1] + meta + found[2], html, count=1)
     stem = english_of(source).stem
     header = chapter_page.notebook_links(stem, page, config, language)
     header += chapter_page.stamp(html, gpu, language)
-    html = syntax.STAMP.sub("", html)
+    html = syntax.without_stamp(html)
     return html.replace("</h1>", "</h1>\n" + header, 1)
 
 

@@ -22,7 +22,8 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from tools.pages import gpu_proofs, harness
+from tools.pages import gpu_proofs
+from tools.pages.page import Page
 from tools.site import notebooks
 from tools.site.chapter_page import (
     colab_button,
@@ -168,8 +169,7 @@ def notebook_cells(html: str, page, config, chapter: Path, language: str) -> str
     inlines it, with "No description has been provided for this image"); and the cells of a
     solution (or another collapsible admonition) folded, as on the chapter page. The cells are
     found by what the notebook records of each (tools/site/notebooks.py), never by their words."""
-    document = harness.parse(chapter)
-    blocks = {block.line: block for block in harness.blocks(document)}
+    blocks = {block.line: block for block in Page.of(chapter).blocks}
     proofs = {block.line: proof for block, proof in gpu_proofs.page_proofs(chapter)}
     notebook = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
     cells = [cell for cell in page_cells(html, notebook) if cell.end > cell.start]
@@ -182,10 +182,9 @@ def notebook_cells(html: str, page, config, chapter: Path, language: str) -> str
         block = blocks.get(cell.recorded.get("line"))
         if block is not None and block.line in proofs and block.expected is not None:
             edits += gpu_output_label(html, cell, proofs[block.line], language)
-        if block is not None and block.image is not None and block.image_span is not None:
-            image = harness.IMAGE.match(document.text[slice(*block.image_span)])
+        if block is not None and block.image is not None and block.alt is not None:
             source = block.image.resolve().relative_to(Path(config.docs_dir).resolve())
-            alt = html_lib.escape(image["alt"])
+            alt = html_lib.escape(block.alt)
             figure = f'<img alt="{alt}" src="{to_site_root(page)}{source.as_posix()}">'
             embedded = EMBEDDED_FIGURE.search(html, cell.start, cell.end)
             if embedded is not None:

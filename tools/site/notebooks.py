@@ -23,16 +23,16 @@ from typing import NamedTuple
 
 import nbformat
 
-from tools.pages import gpu_proofs, harness, syntax
-from tools.pages.languages import english_of, translation_of
+from tools.pages import gpu_proofs, harness, markup, syntax
+from tools.pages.languages import in_language
+from tools.pages.page import Page
 from tools.site import notebook_setup, results_tables, site_text
-from tools.site.site_text import language_of, language_root
+from tools.site.site_text import language_root
 
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?) (?P<kind>\w+)(?: "(?P<title>[^"]*)")?\s*$')
 LINK = re.compile(r"\]\((?P<page>[\w-]+)\.md(?P<anchor>#[\w-]+)?\)")
 IN_PAGE = re.compile(r"\]\((?P<anchor>#[\w-]+)\)")
 ASSET = re.compile(r"\]\((?P<path>assets/[^)\s]+)\)")
-COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 NOTEBOOKS = "notebooks"  # the site folder of the notebook pages: notebooks/<chapter>/
 METADATA_KEY = "pytorch_essential_training"  # each code cell: the page line of its block
 
@@ -45,15 +45,15 @@ def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat
     where the package is missing (None: no install). A translation (docs/<page>.zh.md) gives a
     notebook with its prose and its English page's code cells, under the English page's name.
     """
-    document = harness.parse(path)
-    text, language = document.text, language_of(path)
+    page = Page.of(path)
+    document, text, language = page.document, page.text, page.language
     # Links to pages go to this language's pages; figures are the site's, at its root.
     depth = "../" * language_root(language).count("/")
     bases = (
         (site_url + language_root(language), site_url) if site_url else ("../../", f"../../{depth}")
     )
-    stem = english_of(path).stem
-    version = (syntax.read_stamp(text) or {}).get("torch", "")
+    stem = page.english.stem
+    version = (page.stamp or {}).get("torch", "")
     proofs = {block.line: proof for block, proof in gpu_proofs.page_proofs(path)}
     folds = folded_admonitions(text)
     cells, position = [], 0
@@ -79,7 +79,7 @@ def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat
         add_prose(position, start)
         position, added = region.end, len(cells)
         if block.listing is not None:
-            listing = f"```python\n{block.listing.rstrip()}\n```"
+            listing = markup.fenced(block.listing.rstrip(), "python")
             add_markdown(cells, listing, bases, stem, language)
         else:
             if block.skip:
@@ -92,7 +92,7 @@ def chapter_notebook(path: Path, site_url: str, install: str | None) -> nbformat
         mark_fold(cells[added:], fold_at(folds, start), folds)
     add_prose(position, len(text))
     title = cells.pop(0) if cells and cells[0].cell_type == "markdown" else None
-    blocks = harness.blocks(document)
+    blocks = page.blocks
     code = notebook_setup.setup_cell(blocks, install, version, str(path), language)
     setup = new_code_cell(code, metadata={"tags": ["setup"]})
     cells = ([title] if title else []) + [setup, *cells]
@@ -197,7 +197,8 @@ def add_markdown(cells: list, text: str, bases: tuple[str, str], page: str, lang
     and to figures point (absolute on the published site, else relative to the notebook page)."""
     text = syntax.without_front_matter(text)  # settings for the harness and the site
     text = results_tables.with_results_tables(text, language)
-    text = COMMENT.sub("", flatten_admonitions(text))  # stamps and directives are for the site
+    # Stamps and directives are for the site (a comment's line goes with it).
+    text = markup.without_comments(flatten_admonitions(text), by="", line=True)
     base, assets = bases
     text = LINK.sub(lambda link: f"]({base}{link['page']}/{link['anchor'] or ''})", text)
     # A section of this page: its heading ids differ in a notebook, so point to the chapter.
@@ -205,10 +206,10 @@ def add_markdown(cells: list, text: str, bases: tuple[str, str], page: str, lang
     text = ASSET.sub(lambda asset: f"]({assets}{asset['path']})", text)
     # Headings without code spans: the notebook page's table of contents drops code, and a
     # heading made only of code (`channels_last`) would give an entry with no name.
-    text = re.sub(r"^(#+ .*)$", lambda heading: heading[1].replace("`", ""), text, flags=re.M)
+    text = markup.without_heading_code(text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     if text:
-        for part in re.split(r"\n(?=## )", text):  # one cell per section reads well in Jupyter
+        for part in markup.sections(text):  # one cell per section reads well in Jupyter
             cells.append(new_markdown_cell(part.strip()))
 
 
@@ -281,8 +282,7 @@ def write_notebooks(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in filter(harness.has_code, harness.chapters()):
-        translation = translation_of(path)
-        page = translation if language != "en" and translation.is_file() else path
+        page = in_language(path, language)
         target = out_dir / f"{path.stem}.ipynb"
         nbformat.write(chapter_notebook(page, site_url, install), target)
         written.append(target)

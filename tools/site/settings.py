@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 from tools.pages import limits
+from tools.pages.markup import fenced
 
 ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 GITHUB = re.compile(r"github\.com[:/](?P<repository>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
@@ -123,7 +124,7 @@ def install_block(target: str | None, language: str = "en") -> str:
     # One command on two lines (the backslash goes on); `.wrap` lets a long repository URL wrap
     # (docs/stylesheets/extra.css) rather than hide its end.
     torch = f'"{requirement("torch")}" "{requirement("torchvision")}"'
-    return f'``` {{ .bash .wrap }}\npip install {torch} \\\n    "{target}"\n```'
+    return fenced(f'pip install {torch} \\\n    "{target}"', " { .bash .wrap }")
 
 
 def clone_block(repo: str | None, language: str = "en") -> str:
@@ -133,6 +134,6 @@ def clone_block(repo: str | None, language: str = "en") -> str:
 
     serve = f"make serve   # {text(language, 'serve comment')}"
     if repo is None:
-        return f"{text(language, 'no repository clone')}\n\n```bash\n{serve}\n```"
+        return f"{text(language, 'no repository clone')}\n\n{fenced(serve, 'bash')}"
     clone = f"git clone {repository_url(repo)}.git\ncd {repo.split('/')[1]}"
-    return f"``` {{ .bash .wrap }}\n{clone}\n{serve}\n```"
+    return fenced(f"{clone}\n{serve}", " { .bash .wrap }")

@@ -21,9 +21,7 @@ from tools.pages.syntax import SkipIf
 LANGUAGES = ("en", "zh")
 TEXT = {
     "en": {
-        "in this chapter": "In this chapter",
         "you will learn": "You will learn ",
-        "solution": "Solution",
         "opener meta": "About {minutes} minutes to read and run {blocks} code blocks ·"
         " {exercises} with solutions · {setup} to run it",
         "set up": "Set up",
@@ -96,9 +94,7 @@ TEXT = {
         "serve comment": "installs everything into .venv on first use; http://127.0.0.1:8000",
     },
     "zh": {
-        "in this chapter": "本章内容",
         "you will learn": "你将学会",
-        "solution": "解答",
         "opener meta": "阅读并运行 {blocks} 个代码块约需 {minutes} 分钟 · {exercises}（附解答） ·"
         " 运行前请先{setup}",
         "set up": "准备环境",
@@ -192,11 +188,6 @@ def badge(skip: SkipIf, language: str) -> tuple[str, str]:
     """(title, sentence) of the badge the site shows before a skipped block."""
     title, sentence = TEXT[language][f"badge {skip.kind}"].split("|")
     return title, sentence.format(reason=reason(skip, language))
-
-
-def language_of(path) -> str:
-    """The language of a page's source file: docs/<page>.zh.md is Chinese."""
-    return "zh" if str(path).endswith(".zh.md") else "en"
 
 
 def language_root(language: str) -> str:

@@ -18,18 +18,13 @@ in step.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 from snippets.files import atomic_write
-from tools.pages import harness, syntax
+from tools.pages import harness, markup, syntax
 from tools.pages.languages import TRANSLATIONS, english_of, translation_of
-
-INCLUDE = re.compile(r'^[ \t]*--8<-- "(?P<path>[^"]+)"[ \t]*$', re.M)
-HEADING = re.compile(r"^(?P<level>#{1,6}) ", re.M)
-FENCE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.M | re.S)
-SOLUTION = re.compile(r'^[ \t]*\?\?\? success "', re.M)
+from tools.pages.page import Page
 
 
 def translations() -> list[Path]:
@@ -40,22 +35,21 @@ def translations() -> list[Path]:
 def what_runs(path: Path) -> list[tuple]:
     """What a page runs and checks, block by block, in page order (prose and alt text aside)."""
     found = []
-    for block in harness.blocks(harness.parse(path)):
+    for block in Page.of(path).blocks:
         image = block.image.name if block.image else None
         fields = (block.source, block.expected, block.tolerance, block.skip, block.hidden, image)
         found.append((*fields, block.listing))
     return found
 
 
-def outline(text: str) -> dict:
+def outline(page: Page) -> dict:
     """What else must agree: front matter, stamp, includes, heading levels, exercises."""
-    prose = FENCE.sub("", text)  # a `#` line inside a code block is no heading
     return {
-        "front matter": syntax.front_matter(text),
-        "stamp": syntax.read_stamp(text),
-        "includes": INCLUDE.findall(text),
-        "heading levels": [len(found["level"]) for found in HEADING.finditer(prose)],
-        "exercises": len(SOLUTION.findall(prose)),
+        "front matter": page.front_matter,
+        "stamp": page.stamp,
+        "includes": page.includes,
+        "heading levels": page.heading_levels,
+        "exercises": page.exercises,
     }
 
 
@@ -71,7 +65,7 @@ def differences(english: Path, translation: Path) -> list[str]:
             names = ["code", "output", "tolerance", "skip", "hidden", "figure", "listing"]
             which = [name for name, a, b in zip(names, mine, original, strict=True) if a != b]
             problems.append(f"{place}: block {number} differs in its {', '.join(which)}")
-    mine, original = outline(translation.read_text("utf-8")), outline(english.read_text("utf-8"))
+    mine, original = outline(Page.of(translation)), outline(Page.of(english))
     problems += [
         f"{place}: its {key} differ from the English page's: {mine[key]!r} != {original[key]!r}"
         for key in original
@@ -86,9 +80,9 @@ def sync(english: Path) -> bool:
     translation = translation_of(english)
     if not translation.is_file():
         return False
-    text, source = translation.read_text("utf-8"), english.read_text("utf-8")
-    ours = harness.blocks(harness.parse(translation))
-    theirs = harness.blocks(harness.parse(english))
+    page, original_page = Page.of(translation), Page.of(english)
+    text, source = page.text, original_page.text
+    ours, theirs = page.blocks, original_page.blocks
     if [b.source for b in ours] != [b.source for b in theirs]:
         raise ValueError(
             f"{harness.shown(translation)}: its code is not the English page's; translate the"
@@ -103,14 +97,11 @@ def sync(english: Path) -> bool:
     new = text
     for start, end, fence in sorted(edits, reverse=True):
         new = new[:start] + fence + new[end:]
-    stamp, old_stamp = syntax.STAMP.search(source), syntax.STAMP.search(new)
-    if stamp and old_stamp and stamp[0] != old_stamp[0]:
-        new = new[: old_stamp.start()] + stamp[0] + new[old_stamp.end() :]
-    elif stamp and not old_stamp:  # under the title, where `make outputs` puts it
-        title = re.search(r"^# .*\n", new, re.M)
-        if title is None:
-            raise ValueError(f"{harness.shown(translation)}: a page needs a `# Title` line")
-        new = new[: title.end()] + "\n" + stamp[0] + new[title.end() :]
+    if original_page.stamp_line:  # in place of its own, or under the title
+        try:
+            new = syntax.with_stamp(new, original_page.stamp_line)
+        except ValueError as problem:
+            raise ValueError(f"{harness.shown(translation)}: {problem}") from None
     if new != text:
         atomic_write(translation, new.encode("utf-8"))
     return new != text
@@ -143,26 +134,14 @@ def with_english_ids(markdown: str, english: str) -> str:
     """The translation's Markdown with each heading given its English heading's id (`{ #id }`),
     so that links and anchors into a page work in both languages (Chinese headings would get
     ids such as `_2`). Headings pair in order: `differences` makes sure they are the same."""
-    ids = heading_ids(english)
-    lines, fence = markdown.split("\n"), None
-    for number, line in enumerate(lines):
-        found = re.match(r"^[ \t]*(`{3,}|~{3,})", line)
-        if found and (fence is None or found[1].startswith(fence)):
-            fence = None if fence else found[1][0] * 3
-            continue
-        if fence is None and HEADING.match(line) and ids and "{" not in line:
-            lines[number] = f"{line} {{ #{ids.pop(0)} }}"
-        elif fence is None and HEADING.match(line) and ids:
-            ids.pop(0)
-    return "\n".join(lines)
+    return markup.with_heading_ids(markdown, heading_ids(english))
 
 
 def heading_ids(text: str) -> list[str]:
     """The ids that MkDocs' toc extension gives the headings of a Markdown page, in order."""
     from markdown import Markdown
 
-    prose = FENCE.sub("", syntax.without_front_matter(text))
-    headings = "\n\n".join(line for line in prose.split("\n") if HEADING.match(line))
+    headings = "\n\n".join(markup.heading_lines(syntax.without_front_matter(text)))
     converter = Markdown(extensions=["toc", "attr_list"])
     converter.convert(headings)
     found: list[str] = []

@@ -30,8 +30,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tools.pages import harness, limits, syntax
+from tools.pages import harness, limits
 from tools.pages.harness import ROOT
+from tools.pages.page import Page
 
 # The repository the test build of the site is made for, unless GITHUB_REPOSITORY names one (the
 # Pages workflow sets the real one): it gives the site its Colab links and its notebooks their
@@ -46,7 +47,7 @@ def site_repository() -> str:
 
 
 def runs_once(path: Path) -> bool:
-    return syntax.runs_once(path.read_text(encoding="utf-8"))
+    return Page.of(path).runs_once
 
 
 class Background:

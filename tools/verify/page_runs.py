@@ -35,6 +35,7 @@ from sybil.evaluators.python import pad
 
 from tools.pages import harness, limits
 from tools.pages.harness import Block, HarnessError, shown
+from tools.pages.markup import OUTPUT_FENCE
 from tools.verify import cell_runs
 from tools.verify.compare import difference
 
@@ -222,7 +223,7 @@ def compare(block: Block, got: str) -> str | None:
     if block.expected is None:
         if got.strip():
             return (
-                "the block printed output but no ```output fence follows it;"
+                f"the block printed output but no {OUTPUT_FENCE} fence follows it;"
                 f" run `make outputs`.\nGot:\n{textwrap.indent(got, '    ')}"
             )
         return None
@@ -230,8 +231,8 @@ def compare(block: Block, got: str) -> str | None:
     if found is None:
         return None
     return (
-        "the ```output fence differs from what the code printed; run `make outputs` to rewrite"
-        f" it.\n{found}\nExpected (page):\n{textwrap.indent(block.expected, '    ')}"
+        f"the {OUTPUT_FENCE} fence differs from what the code printed; run `make outputs` to"
+        f" rewrite it.\n{found}\nExpected (page):\n{textwrap.indent(block.expected, '    ')}"
         f"\nGot (code):\n{textwrap.indent(got, '    ')}"
     )
 

@@ -28,6 +28,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from tools.pages import harness, limits
+from tools.pages.page import Page
 from tools.site import notebooks
 from tools.verify import kernel_server
 from tools.verify.cell_runs import CellRun, Outcome, ReaderRun
@@ -103,15 +104,13 @@ def network_isolation() -> list[str]:
 
 
 def shown_blocks(chapter: Path) -> list[harness.Block]:
-    document = harness.sybil().parse(chapter)
-    return [block for block in harness.blocks(document) if block.shown]
+    return Page.of(chapter).shown_blocks
 
 
-def check_copies(chapter: Path, site: Path, notebook) -> list[str]:
+def check_copies(page: Page, site: Path, notebook) -> list[str]:
     """The page's copy buttons, the notebook's code cells and the Markdown blocks agree."""
-    name = harness.shown(chapter)
-    blocks = shown_blocks(chapter)
-    copies = copied_code(site / chapter.stem / "index.html")
+    name, blocks = page.place, page.shown_blocks
+    copies = copied_code(site / page.path.stem / "index.html")
     cells = [cell for cell in notebook.cells if cell.cell_type == "code"][1:]  # after the setup
     if not (len(copies) == len(blocks) == len(cells)):
         return [
@@ -247,14 +246,14 @@ def error_text(cell) -> str:
     return f"{error.ename}: {error.evalue}" if error else "an error"
 
 
-def cells_to_run(chapter: Path, notebook, with_hidden: bool) -> list:
+def cells_to_run(page: Page, notebook, with_hidden: bool) -> list:
     """(block, cell) for each code cell after the setup; with the page's hidden blocks, as cells
     of their own at their places in the page, when `with_hidden` (see run_as_reader)."""
     import nbformat
 
     cells = iter([cell for cell in notebook.cells if cell.cell_type == "code"][1:])
     pairs = []
-    for block in harness.blocks(harness.parse(chapter)):
+    for block in page.blocks:
         if block.shown:
             pairs.append((block, next(cells)))
         elif with_hidden and block.hidden:
@@ -262,12 +261,11 @@ def cells_to_run(chapter: Path, notebook, with_hidden: bool) -> list:
     return pairs
 
 
-def compare_cells(chapter: Path, pairs: list, runs: list[CellRun]) -> list[str]:
+def compare_cells(page: Page, pairs: list, runs: list[CellRun]) -> list[str]:
     """What each executed cell printed against the page's output fence (and figure)."""
-    name = harness.shown(chapter)
     problems = []
     for (block, _), run in zip(pairs, runs, strict=True):
-        where = f"{name}:{block.line}"
+        where = f"{page.place}:{block.line}"
         if run.outcome is Outcome.NOT_RUN:
             problems.append(f"{where}: {run.describe()}")
             break  # the cells after it did not run either
@@ -325,25 +323,26 @@ def run_as_reader(
 
     started = time.perf_counter()
     isolation = "network namespace" if kernels.isolation else "proxy"
-    run = ReaderRun(harness.shown(chapter), isolation=isolation)
+    page = Page.of(chapter)  # read and parsed once for the whole run
+    run = ReaderRun(page.place, isolation=isolation)
     path = site / notebooks.NOTEBOOKS / chapter.stem / f"{chapter.stem}.ipynb"
     if not path.is_file():
         run.problems.append(f"{run.page}: no notebook at {path}")
         return run
     notebook = nbformat.read(path, as_version=4)
-    run.problems += check_copies(chapter, site, notebook)
+    run.problems += check_copies(page, site, notebook)
     if run.problems:
         return run
     for cell in notebook.cells:  # the reader starts from an empty notebook
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    pairs = cells_to_run(chapter, notebook, with_hidden)
+    pairs = cells_to_run(page, notebook, with_hidden)
     setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
     notebook.cells = [setup] + [cell for _, cell in pairs]  # markdown cells run nothing
     setup_run, *runs = execute(notebook, folder, kernels, limit)
     if setup_run.outcome is not Outcome.RAN:
         run.problems.append(f"{run.page}: the notebook's setup cell: {setup_run.describe()}")
-    run.problems += compare_cells(chapter, pairs, runs)
+    run.problems += compare_cells(page, pairs, runs)
     run.cells = {block.line: cell_run for (block, _), cell_run in zip(pairs, runs, strict=True)}
     run.seconds = time.perf_counter() - started
     return run
