@@ -122,12 +122,13 @@ def title_header(stem: str, chapter: Path, config, language: str) -> str:
 
 
 # A cell of the notebook page: mkdocs-jupyter wraps each code cell in one more <div> of the same
-# classes, without the id; a cell runs from its first <div> to the next cell, or to NOTEBOOK_END.
+# classes, without the id; a cell runs from its first <div> to the next cell, or to where the
+# last one's <div> closes.
 CELL = re.compile(
     r'(?:<div class="jp-Cell jp-CodeCell[^"]*">\s*)?'
     r'<div class="jp-Cell [^"]*" id="cell-id=(?P<id>[^"]+)">'
 )
-NOTEBOOK_END = "</div> <!-- jp-Notebook -->"
+DIV_TAG = re.compile(r"<(/?)div\b")
 # nbconvert's cell tags, which mkdocs-jupyter shows in a toolbar over the cell's first line.
 CELL_TAGS = re.compile(
     r'<div class="celltoolbar">(?:\s*<div class="button_container[^"]*">.*?</div>)*\s*</div>',
@@ -147,6 +148,16 @@ class Cell(NamedTuple):
     recorded: dict
 
 
+def closing(html: str, start: int) -> int:
+    """Where the <div> that opens at `start` closes (after its </div>)."""
+    depth = 0
+    for tag in DIV_TAG.finditer(html, start):
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            return html.index(">", tag.end()) + 1
+    return len(html)
+
+
 def page_cells(html: str, notebook: dict) -> list[Cell]:
     recorded = {
         cell.get("id"): cell.get("metadata", {}).get(notebooks.METADATA_KEY, {})
@@ -155,7 +166,7 @@ def page_cells(html: str, notebook: dict) -> list[Cell]:
     found = list(CELL.finditer(html))
     if not found:
         return []
-    ends = [cell.start() for cell in found[1:]] + [html.find(NOTEBOOK_END, found[-1].end())]
+    ends = [cell.start() for cell in found[1:]] + [closing(html, found[-1].start())]
     return [
         Cell(cell.start(), end, recorded.get(cell["id"], {}))
         for cell, end in zip(found, ends, strict=True)
