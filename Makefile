@@ -41,9 +41,10 @@ install: $(INSTALLED) ## Create .venv (if missing), install the project with doc
 serve: $(INSTALLED) ## Serve the site at http://127.0.0.1:8000 with live reload
 	SITE_URL=http://127.0.0.1:8000/ $(PYTHON) -m mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
-lint: $(INSTALLED) ## Lint and format-check with ruff
+lint: $(INSTALLED) ## Lint and format-check with ruff, the chapters' code too (ruff check reads no .md)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m tools.verify.chapter_lint
 
 build: $(INSTALLED) ## Build the site into site/ with --strict (make test builds its own copy)
 	$(PYTHON) -m mkdocs build --strict --site-dir site

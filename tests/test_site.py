@@ -689,9 +689,23 @@ def test_the_glosses_are_drawn_with_the_subset_font(browser, page_checks):
 
 def test_every_page_reads_well_at_390_px(browser, page_checks):
     """Figure text of 10 px or more, cues for what is shrunk or scrolls sideways, outputs that
-    wrap whole words, no copy button over code, 12.5-px code, labelled outputs, the footer's
+    wrap whole words, no copy button over code, 12-px code, labelled outputs, the footer's
     titles, badges before their blocks (tools/checks/site_checks.py READING_SCRIPT)."""
     found = [f"/{check.path}: {line}" for check in page_checks for line in check.reading]
+    assert found == [], "\n".join(found)
+
+
+def test_every_page_is_phone_first_at_390_px(browser, page_checks):
+    """At least 80% of a page's code blocks fit a 390-px screen (GPU-only blocks not counted),
+    no figure is wider than its column, no table hides its last column or wraps its first over
+    more than 3 lines, and the opener's first line is in the top half of the first screen
+    (tools/checks/phone_first.js). The pages before "phone first" failed every one of these: 1
+    of 11 code blocks fit on /01-tensors/, chapter 08's figure needed 607 px of a 358-px column,
+    chapter 15's tables hid their speed-up column and wrapped their first over 5-7 lines, and
+    the opener's first line ended 421-485 px down the 844-px screen."""
+    found = [f"/{check.path}: {line}" for check in page_checks for line in check.phone]
+    checked = [check for check in page_checks if "notebooks/" not in check.path]
+    assert checked, "the sweep checked no page at 390 px"
     assert found == [], "\n".join(found)
 
 

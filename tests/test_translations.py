@@ -126,3 +126,20 @@ def test_a_results_table_with_a_new_phrase_is_named(tmp_path: Path, monkeypatch)
     page = '## Speed\n\n--8<-- "benchmarks/results/new.md"\n\nThen.\n'
     written = results_tables.with_results_tables(page, "zh")
     assert "配方，CPU（5,000 张替代数据集图像）" in written and "--8<--" not in written
+
+
+def test_results_tables_with_a_long_first_column_or_many_columns_are_stacked_on_the_site():
+    """On a phone a stacked table shows each row's first cell on a line of its own and the
+    results under it (docs/stylesheets/extra.css); the others stay tables as they are."""
+    recipes = results_tables.for_the_site(
+        "| recipe | speed |\n| --- | ---: |\n| " + "x" * 30 + " | 2x |"
+    )
+    assert recipes.startswith('<div class="results-table results-table--stacked"')
+    assert "--results-columns: 1" in recipes
+    wide = results_tables.for_the_site("| " + " | ".join("abcdef") + " |\n" + "| --- " * 6 + "|")
+    assert "--results-columns: 3" in wide  # five results: on two lines of columns
+    short = results_tables.for_the_site("| chapter | blocks |\n| --- | ---: |\n| 01 | 15 |")
+    assert short.startswith('<div class="results-table" markdown>')
+    assert results_tables.with_results_tables("no include here", "en", on_site=True) == (
+        "no include here"
+    )

@@ -12,10 +12,11 @@ Chinese gloss drawn with the site's own subset font (asked of Chromium through t
 protocol, in a Chromium without CJK system fonts: tools/checks/browser_fonts.py); then, in the
 same tab at 390 px (a phone), what READING_SCRIPT checks: figure text of 10 px or more as shown,
 a cue on whatever is shrunk or scrolls sideways, outputs that wrap without cutting words, copy
-buttons clear of code, 12.5-px code, labelled outputs, the footer's titles, each badge before its
-block. Two tabs check pages at a time (axe-core is single-threaded JavaScript), each going from
-page to page. tests/test_site.py asserts on them; PageWatch is the one set of load listeners that
-it shares with them.
+buttons clear of code, 12-px code, labelled outputs, the footer's titles, each badge before its
+block; and PHONE_FIRST: code, figures, tables and the opener that fit a phone. Two tabs check
+pages at a time (axe-core is single-threaded JavaScript), each going from page to page.
+tests/test_site.py asserts on them; PageWatch is the one set of load listeners that it shares
+with them.
 
 Code blocks and KaTeX's rendered math (hundreds of small elements a page: axe's contrast rule
 takes 2-5 ms for each, and excluding them one by one costs as much again) are left to
@@ -91,9 +92,11 @@ TOKEN_CONTRAST = script("token_contrast.js")
 # everything that scrolls sideways; no output that scrolls sideways or cuts a word in two; no copy
 # button over code; code of at least CODE_PX; the "Output" label clear of the first output line;
 # the footer's links with their titles. Each problem is one line.
-CODE_PX = 12.5
+CODE_PX = 12  # docs/stylesheets/extra.css: 12 px on a phone, so that 48 columns fit 390 px
 LABEL_GAP_PX = 4
 READING_SCRIPT = script("reading.js")
+FIT_SHARE, FIRST_COLUMN_LINES, OPENER_SHARE = 0.8, 3, 0.5  # phone first: phone_first.js
+PHONE_FIRST = script("phone_first.js")
 # Two animation frames: docs/javascripts/overflow.js marks what overflows one frame after a resize.
 SETTLED = script("settled.js")
 PHONE = {"width": 390, "height": 844}
@@ -122,6 +125,7 @@ class PageCheck:
     too_wide: list[str] = field(default_factory=list)
     contrast: list[str] = field(default_factory=list)  # outputs under OUTPUT_CONTRAST
     reading: list[str] = field(default_factory=list)  # READING_SCRIPT, at 390 px
+    phone: list[str] = field(default_factory=list)  # PHONE_FIRST, at 390 px
     glosses: list[str] = field(default_factory=list)  # glosses not drawn with GLOSS_FONT
 
 
@@ -270,14 +274,14 @@ class Tab:
             else:
                 await self.desktop(path, result)
         elif page.viewport_size == PHONE:
-            result.reading = await self.reading()
+            await self.phone(path, result)
             await page.set_viewport_size(DESKTOP)
             await self.desktop(path, result)
         else:
             await self.desktop(path, result)
             await page.evaluate(SCHEME_SCRIPT, "default")
             await page.set_viewport_size(PHONE)
-            result.reading = await self.reading()
+            await self.phone(path, result)
         result.problems += self.watch.take()
         return result
 
@@ -307,9 +311,14 @@ class Tab:
     async def output_contrast(self) -> list[str]:
         return await self.page.evaluate(TOKEN_CONTRAST, [OUTPUT_BLOCKS, OUTPUT_CONTRAST])
 
-    async def reading(self) -> list[str]:
+    async def phone(self, path: str, result: PageCheck) -> None:
+        """At 390 px: PHONE_FIRST (but on the notebook pages), then READING_SCRIPT."""
         await self.page.evaluate(SETTLED)
-        return await self.page.evaluate(READING_SCRIPT, [READABLE_PX, CODE_PX, LABEL_GAP_PX])
+        if "notebooks/" not in path:
+            limits = [FIT_SHARE, OPENER_SHARE, FIRST_COLUMN_LINES]
+            result.phone = await self.page.evaluate(PHONE_FIRST, limits)
+        limits = [READABLE_PX, CODE_PX, LABEL_GAP_PX]
+        result.reading = await self.page.evaluate(READING_SCRIPT, limits)
 
     async def gloss_fonts(self) -> list[str]:
         """Which glosses Chromium drew with another font than the site's subset: the fonts it

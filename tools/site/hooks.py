@@ -218,7 +218,7 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
         english = english_of(source).read_text(encoding="utf-8")
         markdown = translations.with_english_ids(markdown, english)
     markdown = harness.without_hidden_blocks(markdown)
-    markdown = results_tables.with_results_tables(markdown, language)
+    markdown = results_tables.with_results_tables(markdown, language, on_site=True)
     markdown = markup.with_listings_marked(markdown, " { .python .no-copy .listing }")
     repository = config.extra["repository"]
     install = settings.install_block(config.extra["install_target"], language)

@@ -15,6 +15,7 @@ machine names (KEEP). A table with a new phrase fails that test, naming the word
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -177,10 +178,41 @@ def translate(text: str, language: str) -> str:
     return "".join(parts)
 
 
-def with_results_tables(markdown: str, language: str) -> str:
+def with_results_tables(markdown: str, language: str, on_site: bool = False) -> str:
     """A page's Markdown with each results table it includes written out, in `language`: for the
-    site's pages, and for the notebooks, where an include line would show as it is."""
-    return INCLUDE.sub(lambda found: results_table(found["path"], language).rstrip("\n"), markdown)
+    site's pages (`on_site`: each in a box that a phone's style sheet can lay out, see
+    for_the_site), and for the notebooks, where an include line would show as it is."""
+
+    def written(found: re.Match) -> str:
+        text = results_table(found["path"], language).rstrip("\n")
+        return for_the_site(text) if on_site else text
+
+    return INCLUDE.sub(written, markdown)
+
+
+# A first column longer than this (a recipe) would wrap over many lines of a phone's screen
+# beside the result columns, or push them out of sight; so would more columns than this.
+LONG_FIRST_COLUMN = 24
+MANY_COLUMNS = 4
+
+
+def for_the_site(text: str) -> str:
+    """A results file in a `results-table` box (md_in_html). Where its table's first column is
+    long or its columns many, the box is marked `results-table--stacked`, with the number of
+    columns to show under it: on a phone each row then shows its first cell on a line of its own
+    and the results in columns under it (docs/stylesheets/extra.css), every column in sight."""
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+    longest = max((len(row[0]) for row in cells), default=0)
+    if not cells or (longest <= LONG_FIRST_COLUMN and len(cells[0]) <= MANY_COLUMNS):
+        return f'<div class="results-table" markdown>\n\n{text}\n\n</div>'
+    others = len(cells[0]) - 1
+    # More than MANY_COLUMNS results: on two lines of columns under the first cell.
+    columns = others if others <= MANY_COLUMNS else math.ceil(others / 2)
+    return (
+        f'<div class="results-table results-table--stacked" style="--results-columns: {columns}"'
+        f" markdown>\n\n{text}\n\n</div>"
+    )
 
 
 def untranslated(path: str) -> list[str]:
