@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.checks.chromium import find_chromium
 from tools.checks.page_weight import BUDGETS, KIB, PageWeight, weigh_site
-from tools.checks.site_checks import find_chromium
 from tools.site import cjk_font, css_trim
 from tools.site.page_assets import KATEX_SCRIPTS, has_math
 

@@ -589,7 +589,7 @@ def test_the_reading_check_finds_small_figure_text_and_missing_cues(browser, ser
     arguments = [READABLE_PX, CODE_PX, LABEL_GAP_PX]
     assert page.evaluate(READING_SCRIPT, arguments) == []
     page.add_style_tag(
-        content=".figure-link img { min-width: 0 !important; }"
+        content=".figure-link img { min-width: 0 !important; width: 200px !important; }"
         " .figure-link::after { content: none !important; }"
         " .language-output pre > code { padding-top: 0.5em !important; }"
     )

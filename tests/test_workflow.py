@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tools.checks.site_checks import find_chromium
+from tools.checks.chromium import find_chromium
 from tools.publish import rehearsal
 from tools.verify import versions
 

@@ -114,7 +114,7 @@ def row(path: str, report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from tools.checks.browser_fonts import no_cjk_fonts
-    from tools.checks.site_checks import find_chromium
+    from tools.checks.chromium import find_chromium
 
     parser = argparse.ArgumentParser(
         prog="python -m tools.checks.lighthouse", description=__doc__.split("\n\n")[0]

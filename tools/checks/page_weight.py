@@ -94,7 +94,7 @@ def weigh_site(site: Path, chromium: str, paths: list[str]) -> list[PageWeight]:
     from playwright.sync_api import sync_playwright
 
     from tools.checks.browser_fonts import no_cjk_fonts
-    from tools.checks.site_checks import CHROMIUM_FLAGS, serve
+    from tools.checks.chromium import CHROMIUM_FLAGS, serve
 
     httpd, base = serve(site)
     try:
@@ -113,7 +113,7 @@ def weigh_site(site: Path, chromium: str, paths: list[str]) -> list[PageWeight]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from tools.checks.site_checks import find_chromium
+    from tools.checks.chromium import find_chromium
 
     parser = argparse.ArgumentParser(
         prog="python -m tools.checks.page_weight", description=__doc__.split("\n\n")[0]

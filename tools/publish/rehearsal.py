@@ -38,7 +38,7 @@ from pathlib import Path
 
 import yaml
 
-from tools.checks.site_checks import find_chromium
+from tools.checks.chromium import find_chromium
 from tools.pages import limits
 
 ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py

@@ -79,7 +79,7 @@ class Background:
             self.start_kernel_server()
         if readers:
             self.start_readers(runs, readers)
-        from tools.checks.site_checks import find_chromium
+        from tools.checks.chromium import find_chromium
 
         chromium = find_chromium()
         if browser and chromium:
