@@ -18,7 +18,7 @@ REMOTE ?= origin
 
 .DEFAULT_GOAL := help
 .PHONY: help install serve test lint build screenshots lighthouse outputs outputs-real gpu-check \
-	gpu-wheels benchmark versions publish publish-rehearsal clean
+	gpu-wheels benchmark versions tolerances publish publish-rehearsal clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -95,6 +95,12 @@ benchmark: $(INSTALLED) ## Measure training speed (minutes) and update benchmark
 # a virtual environment of its own in ~/.cache/pytorch-essential-training/versions/ (about 6 GB).
 versions: $(INSTALLED) ## Run every chapter as a reader under other torch releases; update benchmarks/results/
 	$(PYTHON) -m tools.verify.versions --write $(RELEASES)
+
+# The pages with a tolerant output under each CPU kernel set and 1, 2 and 4 threads (minutes; one
+# setting at a time): each fence's spread into benchmarks/results/tolerances.json, and its
+# tolerance set to 4x that spread (tools/verify/tolerances.py). ARGS narrows it: --page 11.
+tolerances: $(INSTALLED) ## Measure how far each tolerant output moves; set its tolerance from that
+	CIFAR10_STAND_IN=1 OMP_WAIT_POLICY=PASSIVE $(PYTHON) -m tools.verify.tolerances --write $(ARGS)
 
 # No install first: the workflow's deploy job has only ghp-import (`make publish PYTHON=python`).
 publish: ## Push site/ (make build) to the gh-pages branch of REMOTE (default: origin)

@@ -12,6 +12,7 @@ SVG's glyphs and text, or the text size that snippets.files.save_figure records 
 from __future__ import annotations
 
 import functools
+import io
 import math
 import posixpath
 import re
@@ -81,18 +82,18 @@ def smallest_text(element, scale: float = 1.0) -> float:
 
 
 def png_size(data: bytes) -> FigureSize | None:
-    """A PNG's width, and its smallest text as snippets.files.save_figure records it."""
-    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+    """A PNG's width, and its smallest text as snippets.files.save_figure records it (in a text
+    chunk, which Pillow reads: tEXt, zTXt or iTXt)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG":
+                return None
+            text = image.text.get(PNG_TEXT_SIZE)
+            return FigureSize(image.width, float(text)) if text else None
+    except UnidentifiedImageError:  # not an image at all
         return None
-    width, position = int.from_bytes(data[16:20], "big"), 8
-    while position < len(data):
-        length = int.from_bytes(data[position : position + 4], "big")
-        kind = data[position + 4 : position + 8]
-        body = data[position + 8 : position + 8 + length]
-        if kind == b"tEXt" and body.startswith(PNG_TEXT_SIZE.encode("latin-1") + b"\0"):
-            return FigureSize(width, float(body.split(b"\0", 1)[1]))
-        position += length + 12
-    return None
 
 
 @functools.lru_cache(maxsize=64)

@@ -113,7 +113,7 @@ def build_language(config) -> str:
 
 # After the i18n plugin's on_files (priority -100), which keeps only the files of the language it
 # builds and would drop notebook pages added earlier; mkdocs-jupyter, which has run by then, is
-# asked to turn the new notebooks into pages itself.
+# asked to turn the new notebooks into pages itself (tests/test_private_apis.py pins that call).
 @event_priority(-150)
 def on_files(files, config, **kwargs):
     """The chapter notebooks in the language being built, written into a temporary folder for

@@ -34,9 +34,19 @@ def normalise(text: str) -> str:
 
 def matches(expected: str, got: str, tolerance: Tolerance | None = None) -> bool:
     """True when `got` is what the fence `expected` shows, under the rules above."""
-    expected, got = normalise(expected), normalise(got)
     if tolerance is None:
-        return ellipsis_match(expected, got)
+        return ellipsis_match(normalise(expected), normalise(got))
+    pairs = paired_numbers(expected, got)
+    return pairs is not None and all(
+        tolerance.allows(want, have, percent) for want, have, percent in pairs
+    )
+
+
+def paired_numbers(expected: str, got: str) -> list[tuple[str, str, bool]] | None:
+    """(the page's number, the printed one, followed by `%`) for every number of the fence, in
+    order; None where the text around the numbers differs (tools/verify/tolerances.py measures
+    how far each number moves)."""
+    expected, got = normalise(expected), normalise(got)
     pattern, numbers = [], []
     for token, kind, percent in tokens(expected):
         if kind == "ellipsis":
@@ -50,11 +60,10 @@ def matches(expected: str, got: str, tolerance: Tolerance | None = None) -> bool
             pattern.append(re.escape(token))
     found = re.fullmatch("".join(pattern), got, re.S)
     if found is None:
-        return False
-    return all(
-        tolerance.allows(want, have, percent)
-        for (want, percent), have in zip(numbers, found.groups(), strict=True)
-    )
+        return None
+    return [
+        (want, have, percent) for (want, percent), have in zip(numbers, found.groups(), strict=True)
+    ]
 
 
 def tokens(text: str):
