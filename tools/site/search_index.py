@@ -17,6 +17,7 @@ the query's last character (`fix_worker`): 学习率 was searched as 学习, 张
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def add_search_words() -> None:
         import jieba
     except ImportError:
         return
+    jieba.setLogLevel(logging.WARNING)  # its dictionary's loading is news to no one building
     for word in SEARCH_WORDS:
         jieba.add_word(word)
 

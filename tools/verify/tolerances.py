@@ -40,6 +40,7 @@ from pathlib import Path
 
 from tools.pages import harness, syntax
 from tools.pages.languages import translation_of
+from tools.pages.page import Page
 from tools.verify.tolerance_rule import (
     MULTIPLE,
     crowded,
@@ -63,7 +64,7 @@ LIBRARY_LIMITS = {
 
 def tolerant_blocks(page: Path) -> list[harness.Block]:
     """The blocks of a page whose output fence declares a tolerance, in page order."""
-    return [block for block in harness.blocks(harness.parse(page)) if block.tolerance]
+    return [block for block in Page.of(page).blocks if block.tolerance]
 
 
 def fence_key(page: Path, number: int) -> str:
@@ -143,7 +144,7 @@ def run_page(page: Path, kernels: str, threads: int) -> dict[int, object]:
     for cell in notebook.cells:  # the reader starts from an empty notebook
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    pairs = reader.cells_to_run(page, notebook, with_hidden=False)
+    pairs = reader.cells_to_run(Page.of(page), notebook, with_hidden=False)
     last = max(number for number, (block, _) in enumerate(pairs) if block.tolerance)
     pairs = pairs[: last + 1]  # what follows the last tolerant fence cannot change a spread
     setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
