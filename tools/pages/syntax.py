@@ -150,6 +150,12 @@ def parse_tolerance(arguments: str) -> Tolerance:
         raise SyntaxProblem(str(error)) from None
 
 
+def tolerance_comment(arguments: str) -> str:
+    """The tolerance directive that declares `arguments` ("relative=0.05 points=2")."""
+    parse_tolerance(arguments)  # written only as it can be read back
+    return f"<!-- tolerance: {arguments} -->"
+
+
 def read_stamp(text: str) -> dict | None:
     """The fields of the page's stamp, or None where it has none yet."""
     found = STAMP.search(text)

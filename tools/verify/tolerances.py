@@ -212,7 +212,7 @@ def with_tolerances(page: Path, tolerances: list[str]) -> str:
         ][-1]
         old = text[directive.start : directive.end]
         indent = old[: len(old) - len(old.lstrip())]  # inside an admonition, as it was
-        new = f"{indent}<!-- tolerance: {arguments} -->"
+        new = indent + syntax.tolerance_comment(arguments)
         text = text[: directive.start] + new + text[directive.end :]
     return text
 
