@@ -23,6 +23,9 @@ from tools.verify.page_runs import Mode, PageRuns
 RUNS = pytest.StashKey[PageRuns]()
 BACKGROUND = pytest.StashKey[Background]()
 SUMMARY = pytest.StashKey[list]()
+ISOLATED = pytest.StashKey[
+    list
+]()  # the node ids of the `isolated` tests, run in a pytest of their own
 # A test module that needs the built site says so, as its first marker: `pytestmark =
 # [pytest.mark.site, ...]`. Read before collection, so that the build gets a head start.
 SITE_MARKER = re.compile(r"^pytestmark = \[?pytest\.mark\.site\b", re.M)
@@ -77,6 +80,13 @@ def pytest_collection_modifyitems(config, items):
 
     once = [path.stem for path in harness.chapters() if harness.has_code(path) and runs_once(path)]
     items.sort(key=lambda item: any(stem in item.nodeid for stem in once))  # a stable sort
+    isolated = [item for item in items if item.get_closest_marker("isolated")]
+    if isolated and len(isolated) < len(items):  # beside other tests: in a pytest of their own
+        config.stash[ISOLATED] = [item.nodeid for item in isolated]
+        config.hook.pytest_deselected(items=isolated)
+        items[:] = [item for item in items if not item.get_closest_marker("isolated")]
+        # The test that reports their run goes last: it waits for it.
+        items.sort(key=lambda item: "isolated_run" in getattr(item, "fixturenames", ()))
     if torch.cuda.is_available():
         return
     skip = pytest.mark.skip(reason="needs a CUDA GPU (torch.cuda.is_available() is False)")
@@ -103,10 +113,12 @@ def pytest_collection_finish(session):
         readers = {path for path in readers if runs_once(path)}
     site = readers or browser or "site" in fixtures
     site = site or any(item.get_closest_marker("site") for item in session.items)
-    if (site or kernels) and BACKGROUND not in config.stash:
+    isolated = config.stash.get(ISOLATED, [])
+    if (site or kernels or isolated) and BACKGROUND not in config.stash:
         config.stash[BACKGROUND] = Background(build=bool(site))
     if BACKGROUND in config.stash:
         config.stash[BACKGROUND].start(config.stash[RUNS], kernels, readers, browser)
+        config.stash[BACKGROUND].start_isolated(isolated)
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -115,6 +127,10 @@ def pytest_terminal_summary(terminalreporter, config):
     for line in config.stash.get(SUMMARY, []):
         terminalreporter.write_line(line)
     background = config.stash.get(BACKGROUND, None)
+    isolated = background.isolated if background is not None else None
+    if isolated is not None and isolated.done() and not isolated.exception():
+        last = isolated.result()[1].strip().splitlines()[-1:]
+        terminalreporter.write_line(f"isolated tests, in a pytest of their own: {''.join(last)}")
     if background is None or not background.readers:
         return
     finished = [f for f in background.readers.values() if f.done() and not f.cancelled()]
@@ -151,6 +167,14 @@ def summary_lines(request) -> list[str]:
     """Lines that the run prints at its end, after the results: figures a reader of every run
     should see (the pages' weights, tests/test_page_weight.py), which pass or fail."""
     return request.config.stash.setdefault(SUMMARY, [])
+
+
+@pytest.fixture(scope="session")
+def isolated_run(request):
+    """The pytest of the `isolated` tests (a future of its exit status and output), or None
+    where they run in this session."""
+    found = request.config.stash.get(BACKGROUND, None)
+    return found.isolated if found is not None else None
 
 
 @pytest.fixture(scope="session")

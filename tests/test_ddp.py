@@ -33,6 +33,8 @@ from snippets.cifar10.ddp import (
 )
 from snippets.cifar10.model import Net
 
+pytestmark = [pytest.mark.isolated]
+
 ROOT = Path(__file__).resolve().parents[1]
 # One rank of a two-process run, started by the test (not by torchrun, to save a third process):
 # training a Net behind a BatchNorm layer, whose running statistics are buffers that DDP

@@ -24,7 +24,7 @@ from tools.pages import harness
 from tools.site import settings
 from tools.verify import reader
 
-pytestmark = [pytest.mark.site]
+pytestmark = [pytest.mark.site, pytest.mark.isolated]
 
 CHAPTERS = ["01-tensors", "09-dl-training-intro", "12-testing-the-model"]
 

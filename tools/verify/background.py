@@ -65,6 +65,7 @@ class Background:
         self.kernels: concurrent.futures.Future | None = None
         self.isolation: list[str] = []
         self.pages: concurrent.futures.Future | None = None
+        self.isolated: concurrent.futures.Future | None = None
 
     def pool(self) -> concurrent.futures.ThreadPoolExecutor:
         """A new one-thread pool: what is submitted to it runs in order."""
@@ -84,6 +85,19 @@ class Background:
         chromium = find_chromium()
         if browser and chromium:
             self.pages = self.pool().submit(check_pages, self.site, chromium, self.processes)
+
+    def start_isolated(self, node_ids: list[str]) -> None:
+        """The tests marked `isolated` (long waits on processes of their own: a Ctrl-C, cores
+        made busy, other Pythons), in a pytest of their own beside this one, off its critical
+        path; `isolated` is the future of its exit status and output."""
+        if node_ids:
+            command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *node_ids]
+            limit = limits.scaled(limits.BACKGROUND)
+            # Its blocks are not the chapters' (make gpu-check reads this session's record only).
+            env = {key: value for key, value in os.environ.items() if key != "PET_BLOCKS_JSON"}
+            self.isolated = self.pool().submit(
+                self.processes.run, command, limit, "the isolated tests' pytest", False, env=env
+            )
 
     def start_kernel_server(self) -> None:
         from tools.verify import reader
@@ -124,7 +138,8 @@ class Background:
         for pool in self.pools:
             pool.shutdown(wait=False, cancel_futures=True)
         self.stop_processes()
-        running = [*self.readers.values(), *filter(None, [self.site, self.pages, self.kernels])]
+        others = [self.site, self.pages, self.kernels, self.isolated]
+        running = [*self.readers.values(), *filter(None, others)]
         concurrent.futures.wait(running, timeout=limits.WIND_DOWN)
         self.stop_processes()  # a kernel server that finished starting meanwhile
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -142,8 +157,11 @@ class Processes:
     def __init__(self) -> None:
         self.started: list[subprocess.Popen] = []
 
-    def run(self, command: list[str], limit: limits.Limit, what: str, **options) -> str:
-        """Run `command` in the project's folder; its output, or an error that says what failed."""
+    def run(
+        self, command: list[str], limit: limits.Limit, what: str, check: bool = True, **options
+    ):
+        """Run `command` in the project's folder: its output, or an error that says what failed;
+        with `check` False, (exit status, output) whatever the status."""
         process = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -159,6 +177,8 @@ class Processes:
             process.kill()
             process.communicate()
             raise TimeoutError(f"{what} did not finish within {limit}") from None
+        if not check:
+            return process.returncode, output
         if process.returncode != 0:
             raise RuntimeError(f"{what} failed (exit status {process.returncode}):\n{output}")
         return output
