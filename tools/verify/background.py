@@ -38,6 +38,8 @@ from tools.pages.page import Page
 # Pages workflow sets the real one): it gives the site its Colab links and its notebooks their
 # install line, which the tests follow.
 TEST_REPOSITORY = "pet-tests/pytorch-essential-training"
+# The site a parent session built, handed to the pytest of its isolated tests (start_isolated).
+BUILT_SITE = "PET_BUILT_SITE"
 CHECKPOINT = "runs/cifar10-net.pt"  # the model that chapter 11 saves and later chapters load
 
 
@@ -59,7 +61,10 @@ class Background:
         self.pools = [concurrent.futures.ThreadPoolExecutor(max_workers=1)]
         self.processes = Processes()
         self.site: concurrent.futures.Future | None = None
-        if build:
+        if os.environ.get(BUILT_SITE):  # a parent session's build: not built a second time
+            self.site = concurrent.futures.Future()
+            self.site.set_result(Path(os.environ[BUILT_SITE]))
+        elif build:
             self.site = self.pools[0].submit(build_site, self.folder / "site", self.processes)
         self.readers: dict[str, concurrent.futures.Future] = {}
         self.kernels: concurrent.futures.Future | None = None
@@ -89,15 +94,19 @@ class Background:
     def start_isolated(self, node_ids: list[str]) -> None:
         """The tests marked `isolated` (long waits on processes of their own: a Ctrl-C, cores
         made busy, other Pythons), in a pytest of their own beside this one, off its critical
-        path; `isolated` is the future of its exit status and output."""
+        path, given this session's site once it is built; `isolated` is the future of its exit
+        status and output."""
         if node_ids:
-            command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *node_ids]
-            limit = limits.scaled(limits.BACKGROUND)
-            # Its blocks are not the chapters' (make gpu-check reads this session's record only).
-            env = {key: value for key, value in os.environ.items() if key != "PET_BLOCKS_JSON"}
-            self.isolated = self.pool().submit(
-                self.processes.run, command, limit, "the isolated tests' pytest", False, env=env
-            )
+            self.isolated = self.pool().submit(self.run_isolated, node_ids)
+
+    def run_isolated(self, node_ids: list[str]) -> tuple[int, str]:
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *node_ids]
+        # Its blocks are not the chapters' (make gpu-check reads this session's record only).
+        env = {key: value for key, value in os.environ.items() if key != "PET_BLOCKS_JSON"}
+        if self.site is not None:
+            env[BUILT_SITE] = str(wait(self.site, "the site build"))
+        limit = limits.scaled(limits.BACKGROUND)
+        return self.processes.run(command, limit, "the isolated tests' pytest", False, env=env)
 
     def start_kernel_server(self) -> None:
         from tools.verify import reader
