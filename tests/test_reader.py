@@ -206,5 +206,6 @@ def test_a_page_collected_alone_brings_the_pages_its_reader_run_needs():
         "12-testing-the-model",
         "13-saving-and-loading",
     ]
-    assert [path.stem for path in lanes["others"]] == ["15-training-faster"]
-    assert reader_lanes(set()) == {"model": [], "others": []}
+    assert [path.stem for path in lanes["training"]] == ["15-training-faster"]
+    assert lanes["others"] == []
+    assert reader_lanes(set()) == {"model": [], "training": [], "others": []}

@@ -8,7 +8,7 @@
 - the strict build of the site (with its notebook pages), into a temporary folder;
 - a kernel server (tools/verify/kernel_server.py) that forks every reader kernel with torch
   imported;
-- a reader's run of every page with code (tools/verify/reader.py), in two lanes beside each other
+- a reader's run of every page with code (tools/verify/reader.py), in three lanes beside each other
   (`Background.start_readers` says which page runs where); the pages that run once (`runs: once`,
   tools/pages/syntax.py: the chapters that train) run their hidden checks there too, and hand the
   run to the session's PageRuns for their harness checks (tools/verify/page_runs.py);
@@ -116,12 +116,11 @@ class Background:
         self.kernels = self.pool().submit(reader.start_kernel_server, self.isolation)
 
     def start_readers(self, runs, wanted: set[Path] | str) -> None:
-        """The reader runs of the `wanted` pages ("every page": all), in two lanes of about the
-        same length, each in page order in a folder of its own: the pages that use the model
-        chapter 11 saves (`runs/cifar10-net.pt`: it, and the pages after it that load it) share
-        a lane and a folder, so that they find that file as a reader going through the course
-        would (a wanted page of that lane brings the pages before it); every other page runs in
-        the second lane. A page that runs once hands its reader run to `runs`, for its checks."""
+        """The reader runs of the `wanted` pages ("every page": all), in the lanes of
+        reader_lanes, beside each other, each in page order in a folder of its own: the pages
+        that use the model chapter 11 saves (`runs/cifar10-net.pt`) share a lane and a folder, so
+        that they find that file as a reader going through the course would. A page that runs
+        once hands its reader run to `runs`, for its checks."""
         for lane, paths in reader_lanes(wanted).items():
             folder = self.folder / f"reader-{lane}"
             folder.mkdir()
@@ -209,17 +208,23 @@ def wait(future: concurrent.futures.Future, what: str):
 
 
 def reader_lanes(wanted: set[Path] | str = "every page") -> dict[str, list[Path]]:
-    """The pages with code whose reader runs are `wanted`, in two lanes of about the same
-    length, each in page order: the pages that use the model chapter 11 saves (CHECKPOINT: it,
-    and the pages after it that load it), which must run in one folder one after another (so a
-    page of that lane brings the pages before it), and every other page."""
+    """The pages with code whose reader runs are `wanted`, in three lanes, each in page order:
+    the pages that use the model chapter 11 saves (CHECKPOINT: it, and the pages after it that
+    load it), which must run in one folder one after another (so a page of that lane brings the
+    pages before it); the other pages that train (`runs: once`: seconds a block); and the rest
+    (a second each). Two lanes made the second the suite's last minute, on one core."""
     pages = [path for path in harness.chapters() if harness.has_code(path)]
     model = [path for path in pages if CHECKPOINT in path.read_text("utf-8")]
-    others = [path for path in pages if path not in model]
+    training = [path for path in pages if path not in model and runs_once(path)]
+    others = [path for path in pages if path not in model and path not in training]
     if wanted == "every page":
-        return {"model": model, "others": others}
+        return {"model": model, "training": training, "others": others}
     last = max((model.index(path) for path in wanted if path in model), default=-1)
-    return {"model": model[: last + 1], "others": [path for path in others if path in wanted]}
+    return {
+        "model": model[: last + 1],
+        "training": [path for path in training if path in wanted],
+        "others": [path for path in others if path in wanted],
+    }
 
 
 def build_site(out: Path, processes: Processes) -> Path:
