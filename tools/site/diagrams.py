@@ -45,14 +45,13 @@ def grid(ax, values: torch.Tensor, x: float, y: float, colour: str, faded: bool 
                     alpha=0.45 if faded else 1.0,
                 )
             )
-            ax.text(
+            note(
+                ax,
                 x + column + 0.5,
                 y - row - 0.5,
                 f"{value:g}",
                 ha="center",
                 va="center",
-                fontsize=SMALL,
-                color=TEXT,
                 alpha=0.6 if faded else 1.0,
             )
 
@@ -69,17 +68,16 @@ def broadcasting():
     grid(ax, row.expand(3, 4)[1:], 5.5, 2, ORANGE, faded=True)
     ax.text(10.25, 1.5, "=", fontsize=FONT + 6, ha="center", va="center", color=TEXT)
     grid(ax, column + row, 11, 3, GREY)
-    ax.text(2, 3.35, "column (3, 1)", ha="center", fontsize=SMALL, color=TEXT)
-    ax.text(7.5, 3.35, "row (4,) as (1, 4)", ha="center", fontsize=SMALL, color=TEXT)
-    ax.text(13, 3.35, "result (3, 4)", ha="center", fontsize=SMALL, color=TEXT)
-    ax.text(
+    note(ax, 2, 3.35, "column (3, 1)", ha="center")
+    note(ax, 7.5, 3.35, "row (4,) as (1, 4)", ha="center")
+    note(ax, 13, 3.35, "result (3, 4)", ha="center")
+    note(
+        ax,
         7.5,
         -0.55,
         "dashed cells: stretched copies,\nnever stored",
         ha="center",
         va="top",
-        fontsize=SMALL,
-        color=TEXT,
     )
     ax.set(xlim=(-0.2, 15.2), ylim=(-1.9, 4.0), aspect="equal")
     ax.axis("off")
@@ -98,7 +96,7 @@ def reduction():
         xytext=(2, 0.0),
         arrowprops={"arrowstyle": "->", "color": TEXT, "lw": 1.5},
     )
-    ax.text(4.3, -1.1, "sum(dim=0):\nshape (4,)", fontsize=SMALL, va="center", color=TEXT)
+    note(ax, 4.3, -1.1, "sum(dim=0):\nshape (4,)", va="center")
     grid(ax, scores.sum(dim=1, keepdim=True), 7, 3, ORANGE)
     ax.annotate(
         "",
@@ -106,11 +104,16 @@ def reduction():
         xytext=(4.1, 1.5),
         arrowprops={"arrowstyle": "->", "color": TEXT, "lw": 1.5},
     )
-    ax.text(8.3, 1.5, "sum(dim=1):\nshape (3,)", fontsize=SMALL, va="center", color=TEXT)
-    ax.text(2, 3.35, "scores (3, 4)", ha="center", fontsize=SMALL, color=TEXT)
+    note(ax, 8.3, 1.5, "sum(dim=1):\nshape (3,)", va="center")
+    note(ax, 2, 3.35, "scores (3, 4)", ha="center")
     ax.set(xlim=(-0.3, 10.8), ylim=(-1.9, 3.9), aspect="equal")
     ax.axis("off")
     return fig
+
+
+def note(ax, x: float, y: float, words: str, **placement) -> None:
+    """Words on a diagram in its small type and text colour (`placement`: ha, va, alpha)."""
+    ax.text(x, y, words, fontsize=SMALL, color=TEXT, **placement)
 
 
 def box(ax, label: str, x: float, y: float, colour: str, width: float = 2.0) -> None:
@@ -120,7 +123,7 @@ def box(ax, label: str, x: float, y: float, colour: str, width: float = 2.0) -> 
             (x, y), width, 0.9, boxstyle="round,pad=0.04", facecolor=colour, edgecolor=TEXT
         )
     )
-    ax.text(x + width / 2, y + 0.45, label, ha="center", va="center", fontsize=SMALL, color=TEXT)
+    note(ax, x + width / 2, y + 0.45, label, ha="center", va="center")
 
 
 def arrow(ax, start: tuple, end: tuple, bend: float = 0.0) -> None:
@@ -162,14 +165,13 @@ def lenet_shapes():
             if index % 4:
                 arrow(ax, (x + 1.0, y + 1.25), (x + 1.0, y + 0.92))
     arrow(ax, (2.08, -0.1), (3.12, 4.05))  # from the left column's end to the right's start
-    ax.text(
+    note(
+        ax,
         2.6,
         4.85,
         "blue: image-shaped (channels, height, width)\norange: flat vectors",
         ha="center",
         va="center",
-        fontsize=SMALL,
-        color=TEXT,
     )
     ax.set(xlim=(-0.1, 5.3), ylim=(-0.3, 5.3))
     ax.axis("off")
@@ -196,23 +198,21 @@ def training_loop():
     arrow(ax, (4.05, 0.92), (4.05, 1.28))
     arrow(ax, (4.05, 2.22), (4.05, 2.58))
     arrow(ax, (2.98, 3.05), (2.12, 3.05))
-    ax.text(
+    note(
+        ax,
         2.55,
         4.0,
         "for every batch of the epoch",
         ha="center",
         va="center",
-        fontsize=SMALL,
-        color=TEXT,
     )
-    ax.text(
+    note(
+        ax,
         2.55,
         -0.55,
         "then, after the epoch: validation\nunder model.eval() and no_grad()",
         ha="center",
         va="top",
-        fontsize=SMALL,
-        color=TEXT,
     )
     ax.set(xlim=(-0.1, 5.2), ylim=(-1.4, 4.3))
     ax.axis("off")
