@@ -25,7 +25,6 @@ import signal
 import textwrap
 import threading
 from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import SkipTest
@@ -37,6 +36,7 @@ from tools.pages import harness, limits
 from tools.pages.harness import Block, HarnessError, shown
 from tools.pages.markup import OUTPUT_FENCE
 from tools.verify import cell_runs
+from tools.verify.background import wait
 from tools.verify.compare import difference
 
 
@@ -178,13 +178,10 @@ class PageRuns:
 def wait_for_reader(run: Future, place: str):
     """A page's reader run, once it has finished: queued behind the pages before it in its lane
     (tools/verify/background.py), each of its cells within its own limit; a stuck run fails."""
-    limit = limits.scaled(limits.BACKGROUND)
     try:
-        return run.result(timeout=limit.seconds)
-    except FutureTimeout:
-        raise HarnessError(
-            f"{place}: the reader run of the page did not finish within {limit}"
-        ) from None
+        return wait(run, f"{place}: the reader run of the page")
+    except TimeoutError as error:  # reported as the block's failure, at its page line
+        raise HarnessError(str(error)) from None
 
 
 @contextlib.contextmanager
