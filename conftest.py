@@ -74,25 +74,41 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `gpu` need CUDA: skip them, with the reason, where there is none. The items
-    about the pages that run once (their blocks, and tests parametrized by them) wait for those
-    pages' reader runs: they go last, so that nothing waits early."""
+    that wait for shared work in the background go last, in the order that work ends (waiting_for),
+    so that this process does its own work while the background work runs."""
     import torch
 
-    once = [path.stem for path in harness.chapters() if harness.has_code(path) and runs_once(path)]
-    items.sort(key=lambda item: any(stem in item.nodeid for stem in once))  # a stable sort
     isolated = [item for item in items if item.get_closest_marker("isolated")]
-    if isolated and len(isolated) < len(items):  # beside other tests: in a pytest of their own
+    # Beside other tests, and with tests/test_isolated.py to report them: in a pytest of their own.
+    reported = any("isolated_run" in getattr(item, "fixturenames", ()) for item in items)
+    if isolated and reported and len(isolated) < len(items):
         config.stash[ISOLATED] = [item.nodeid for item in isolated]
         config.hook.pytest_deselected(items=isolated)
         items[:] = [item for item in items if not item.get_closest_marker("isolated")]
-        # The test that reports their run goes last: it waits for it.
-        items.sort(key=lambda item: "isolated_run" in getattr(item, "fixturenames", ()))
+    once = [path.stem for path in harness.chapters() if harness.has_code(path) and runs_once(path)]
+    items.sort(key=lambda item: waiting_for(item, once))  # a stable sort
     if torch.cuda.is_available():
         return
     skip = pytest.mark.skip(reason="needs a CUDA GPU (torch.cuda.is_available() is False)")
     for item in items:
         if item.get_closest_marker("gpu"):
             item.add_marker(skip)
+
+
+def waiting_for(item, once: list[str]) -> int:
+    """When an item can run without waiting: 0 at once; 1 once the reader runs of the pages that
+    run once are done (their blocks, and the tests of reader_runs parametrized by them: `once`,
+    the pages' stems); 2 once the browser sweep is (page_checks: the last background work to
+    end); 3 once the isolated tests' pytest is (it reports that run). Only the items that wait
+    move: a module split in two would set up its module-scoped fixtures twice."""
+    fixtures = getattr(item, "fixturenames", ())
+    if "isolated_run" in fixtures:
+        return 3
+    if "page_checks" in fixtures:
+        return 2
+    if hasattr(item, "example") or "reader_runs" in fixtures:
+        return int(any(stem in item.nodeid for stem in once))
+    return 0
 
 
 def pytest_collection_finish(session):
@@ -200,6 +216,8 @@ def page_checks(request) -> list:
     """Every page of the site checked in Chromium (tools/checks/site_checks.py), once."""
     pages = background(request).pages
     if pages is None:
+        if os.environ.get("CI"):  # as tests/test_site.py's browser: never skipped under CI
+            pytest.fail("Chromium is required under CI: .ci/run installs Debian's chromium")
         pytest.skip("the page checks need Chromium: install it (Debian: apt-get install chromium)")
     return wait(pages, "the browser sweep")
 

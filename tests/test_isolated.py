@@ -1,7 +1,7 @@
 """The tests marked `isolated` pass. Beside other tests they run in a pytest of their own, in the
 background (conftest.py, tools/verify/background.py `start_isolated`): their long waits on other
 processes (a Ctrl-C, cores kept busy, a fresh Python, two training ranks) stay off this session's
-critical path. This test reports that run; alone, they run in the session itself."""
+critical path. This test reports that run; without it (or alone), they run in the session itself."""
 
 from __future__ import annotations
 

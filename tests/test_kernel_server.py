@@ -9,6 +9,7 @@ pytest.importorskip("nbclient")
 
 from tools.verify import reader  # noqa: E402
 from tools.verify.cell_runs import Outcome  # noqa: E402
+from tools.verify.kernel_server import BARE, KernelServer  # noqa: E402
 
 pytestmark = [pytest.mark.tooling]
 
@@ -48,3 +49,13 @@ def test_an_error_in_a_forked_kernel_is_reported(kernel_server, tmp_path):
     cell, printed = run("print('before')\nraise ValueError('planted')", tmp_path, kernel_server)
     assert (cell.outcome, cell.detail) == (Outcome.ERROR, "ValueError: planted")
     assert printed == "before\n"
+
+
+def test_a_bare_server_forks_kernels_without_torch(tmp_path):
+    """The server for the tests' plain cells imports no torch (tools/verify/kernel_server.py)."""
+    server = KernelServer(reader.reader_env(False), preload=BARE)
+    try:
+        cell, printed = run("import sys\nprint('torch' in sys.modules)", tmp_path, server)
+    finally:
+        server.close()
+    assert (cell.outcome, printed) == (Outcome.RAN, "False\n")

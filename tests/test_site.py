@@ -655,11 +655,11 @@ def test_dark_mode_toggle_keeps_the_choice(browser, server):
     assert problems == []
 
 
-# Last: these wait for the sweep of every page (tools/checks/site_checks.py, started in the
-# background once the tests are collected); the tests above run beside it.
+# These wait for the sweep of every page (tools/checks/site_checks.py, started in the background
+# once the tests are collected): conftest.py runs them after the tests that wait for nothing.
 
 
-def test_every_page_loads_cleanly_and_passes_axe_in_both_schemes(browser, page_checks):
+def test_every_page_loads_cleanly_and_passes_axe_in_both_schemes(page_checks):
     """Every page: no load error or foreign request; axe-core clean in light and in dark."""
     assert len(page_checks) > 30
     problems = [f"/{check.path}: {line}" for check in page_checks for line in check.problems]
@@ -668,18 +668,18 @@ def test_every_page_loads_cleanly_and_passes_axe_in_both_schemes(browser, page_c
     assert violations == [], "\n".join(violations)
 
 
-def test_no_code_or_output_is_wider_than_its_column_at_1280_px(browser, page_checks):
+def test_no_code_or_output_is_wider_than_its_column_at_1280_px(page_checks):
     wide = [f"/{check.path}: {line!r}" for check in page_checks for line in check.too_wide]
     assert wide == [], "code wider than its column at 1280 px:\n" + "\n".join(wide)
 
 
-def test_outputs_have_7_to_1_contrast_in_both_schemes(browser, page_checks):
+def test_outputs_have_7_to_1_contrast_in_both_schemes(page_checks):
     """Outputs must not look disabled (tools/checks/site_checks.py OUTPUT_CONTRAST)."""
     faint = [f"/{check.path}: {line}" for check in page_checks for line in check.contrast]
     assert faint == [], "\n".join(faint)
 
 
-def test_the_glosses_are_drawn_with_the_subset_font(browser, page_checks):
+def test_the_glosses_are_drawn_with_the_subset_font(page_checks):
     """On every page with a Chinese gloss, Chromium drew each shown gloss with the site's subset
     font (its bold face for bold text, where the language has one), in a Chromium that sees no
     CJK system font (the faces name a reader's own first: one who has it downloads nothing)."""
@@ -687,7 +687,7 @@ def test_the_glosses_are_drawn_with_the_subset_font(browser, page_checks):
     assert wrong == [], "\n".join(wrong)
 
 
-def test_every_page_reads_well_at_390_px(browser, page_checks):
+def test_every_page_reads_well_at_390_px(page_checks):
     """Figure text of 10 px or more, cues for what is shrunk or scrolls sideways, outputs that
     wrap whole words, no copy button over code, 12-px code, labelled outputs, the footer's
     titles, badges before their blocks (tools/checks/site_checks.py READING_SCRIPT)."""
@@ -695,7 +695,7 @@ def test_every_page_reads_well_at_390_px(browser, page_checks):
     assert found == [], "\n".join(found)
 
 
-def test_every_page_is_phone_first_at_390_px(browser, page_checks):
+def test_every_page_is_phone_first_at_390_px(page_checks):
     """At least 80% of a page's code blocks fit a 390-px screen (GPU-only blocks not counted),
     no figure is wider than its column, no table hides its last column or wraps its first over
     more than 3 lines, and the opener's first line is in the top half of the first screen

@@ -82,7 +82,7 @@ class Background:
         whose reader runs are wanted, or "every page"; `runs` is the session's PageRuns: the
         pages that run once take their checks from their reader runs."""
         if kernels or readers:
-            self.start_kernel_server()
+            self.start_kernel_server(pages=bool(readers))
         if readers:
             self.start_readers(runs, readers)
         from tools.checks.chromium import find_chromium
@@ -108,12 +108,13 @@ class Background:
         limit = limits.scaled(limits.BACKGROUND)
         return self.processes.run(command, limit, "the isolated tests' pytest", False, env=env)
 
-    def start_kernel_server(self) -> None:
+    def start_kernel_server(self, pages: bool) -> None:
+        """One server forks every reader kernel (tools/verify/kernel_server.py): torch imported
+        once, where pages will run (`pages`); else a bare one, for the tests' plain cells."""
         from tools.verify import reader
 
         self.isolation = reader.network_isolation()
-        # One server forks every reader kernel (tools/verify/kernel_server.py): torch imported once.
-        self.kernels = self.pool().submit(reader.start_kernel_server, self.isolation)
+        self.kernels = self.pool().submit(reader.start_kernel_server, self.isolation, pages)
 
     def start_readers(self, runs, wanted: set[Path] | str) -> None:
         """The reader runs of the `wanted` pages ("every page": all), in the lanes of
@@ -200,6 +201,8 @@ class Processes:
 def wait(future: concurrent.futures.Future, what: str):
     """The result of shared work (`what`: "the site build", ...), within limits.BACKGROUND scaled
     to this machine; past it, an error that says what did not finish and the limit."""
+    if future.done():  # no wait, so no limit to measure: a page's checks ask hundreds of times
+        return future.result()
     limit = limits.scaled(limits.BACKGROUND)
     try:
         return future.result(timeout=limit.seconds)

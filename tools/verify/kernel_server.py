@@ -6,6 +6,7 @@ importing torch and torchvision: 17 chapters, over a minute of `make test`. A Ke
 them once and forks a kernel from itself for each notebook:
 
     server = KernelServer(env, prefix=["unshare", "-rn"])    # imports torch, torchvision, ipykernel
+    server = KernelServer(env, preload=BARE)                 # ipykernel only: for plain Python
     manager.kernel_spec.argv = server.kernel_command()       # what jupyter_client starts per kernel
     server.close()
 
@@ -37,6 +38,9 @@ from pathlib import Path
 from tools.pages import limits
 
 PRELOAD = ["torch", "torchvision", "ipykernel.kernelapp"]
+# For kernels that run plain Python (the tests of waits and Ctrl-C): torch's import is most of a
+# server's start, a few seconds of CPU that no such kernel uses.
+BARE = ["ipykernel.kernelapp"]
 ROOT = Path(__file__).resolve().parents[2]  # the project: this file is tools/<package>/<name>.py
 # In a new network namespace (unshare -n) even the loopback interface is down, and the DDP
 # chapter's processes talk over it: bring it up (ioctl SIOCGIFFLAGS / SIOCSIFFLAGS, flag IFF_UP).
@@ -68,11 +72,13 @@ class KernelServer:
         env: dict[str, str],
         prefix: list[str] = (),
         timeout: float = limits.KERNEL_SERVER_START,
+        preload: list[str] = PRELOAD,
     ) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="pet-kernels-"))
         self.socket = self.folder / "server.sock"
         command = [*prefix, sys.executable, "-m", "tools.verify.kernel_server", str(self.socket)]
         command += ["--loopback-up"] if prefix else []
+        command += ["--preload", ",".join(preload)]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         deadline = time.monotonic() + timeout
         while not self.socket.exists():  # the server binds its socket once it has imported all
@@ -193,10 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--loopback-up", action="store_true", help="bring up lo first (in a new network namespace)"
     )
+    parser.add_argument(
+        "--preload",
+        default=",".join(PRELOAD),
+        help="the modules to import before any kernel, comma-separated (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     if args.loopback_up:
         exec(LOOPBACK_UP, {})
-    for name in PRELOAD:
+    for name in filter(None, args.preload.split(",")):
         __import__(name)
     serve(args.socket)
     return 0
