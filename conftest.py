@@ -76,8 +76,6 @@ def pytest_collection_modifyitems(config, items):
     """Tests marked `gpu` need CUDA: skip them, with the reason, where there is none. The items
     that wait for shared work in the background go last, in the order that work ends (waiting_for),
     so that this process does its own work while the background work runs."""
-    import torch
-
     isolated = [item for item in items if item.get_closest_marker("isolated")]
     # Beside other tests, and with tests/test_isolated.py to report them: in a pytest of their own.
     reported = any("isolated_run" in getattr(item, "fixturenames", ()) for item in items)
@@ -87,12 +85,16 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if not item.get_closest_marker("isolated")]
     once = [path.stem for path in harness.chapters() if harness.has_code(path) and runs_once(path)]
     items.sort(key=lambda item: waiting_for(item, once))  # a stable sort
+    gpu = [item for item in items if item.get_closest_marker("gpu")]
+    if not gpu:
+        return  # no torch import: a pytest of plain tests (tests/fixtures/) starts sooner
+    import torch
+
     if torch.cuda.is_available():
         return
     skip = pytest.mark.skip(reason="needs a CUDA GPU (torch.cuda.is_available() is False)")
-    for item in items:
-        if item.get_closest_marker("gpu"):
-            item.add_marker(skip)
+    for item in gpu:
+        item.add_marker(skip)
 
 
 def waiting_for(item, once: list[str]) -> int:
