@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.isolated]
 # A block of a known size: ROUNDS runs of the probe's arithmetic take WORK seconds on the
 # reference machine; its limit below is three times that, so that it passes on an idle reference
 # machine and needs the scaling wherever it runs over three times slower (as beside spinners).
-ROUNDS = 16
+ROUNDS = 8
 WORK = ROUNDS * limits.REFERENCE_PROBE
 PAGE = f"""\
 # Work of a known size

@@ -41,6 +41,10 @@ TEST_REPOSITORY = "pet-tests/pytorch-essential-training"
 # The site a parent session built, handed to the pytest of its isolated tests (start_isolated).
 BUILT_SITE = "PET_BUILT_SITE"
 CHECKPOINT = "runs/cifar10-net.pt"  # the model that chapter 11 saves and later chapters load
+# The browser sweep is the largest piece of the shared work and the last to end: the reader runs'
+# kernels and the isolated tests' pytest run at a lower priority (this niceness), so that on two
+# cores the sweep gets its share early and the work ends about together, with no core idle.
+LOWER_PRIORITY = 5
 
 
 def site_repository() -> str:
@@ -106,7 +110,8 @@ class Background:
         if self.site is not None:
             env[BUILT_SITE] = str(wait(self.site, "the site build"))
         limit = limits.scaled(limits.BACKGROUND)
-        return self.processes.run(command, limit, "the isolated tests' pytest", False, env=env)
+        what, niceness = "the isolated tests' pytest", LOWER_PRIORITY
+        return self.processes.run(command, limit, what, False, niceness, env=env)
 
     def start_kernel_server(self, pages: bool) -> None:
         """One server forks every reader kernel (tools/verify/kernel_server.py): torch imported
@@ -114,7 +119,8 @@ class Background:
         from tools.verify import reader
 
         self.isolation = reader.network_isolation()
-        self.kernels = self.pool().submit(reader.start_kernel_server, self.isolation, pages)
+        start = reader.start_kernel_server
+        self.kernels = self.pool().submit(start, self.isolation, pages, LOWER_PRIORITY)
 
     def start_readers(self, runs, wanted: set[Path] | str) -> None:
         """The reader runs of the `wanted` pages ("every page": all), in the lanes of
@@ -167,10 +173,17 @@ class Processes:
         self.started: list[subprocess.Popen] = []
 
     def run(
-        self, command: list[str], limit: limits.Limit, what: str, check: bool = True, **options
+        self,
+        command: list[str],
+        limit: limits.Limit,
+        what: str,
+        check: bool = True,
+        niceness: int = 0,
+        **options,
     ):
-        """Run `command` in the project's folder: its output, or an error that says what failed;
-        with `check` False, (exit status, output) whatever the status."""
+        """Run `command` in the project's folder, at `niceness` (more: a lower priority): its
+        output, or an error that says what failed; with `check` False, (exit status, output)
+        whatever the status."""
         process = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -180,6 +193,8 @@ class Processes:
             **options,
         )
         self.started.append(process)
+        if niceness:  # before it starts anything: its children inherit it
+            os.setpriority(os.PRIO_PROCESS, process.pid, niceness)
         try:
             output, _ = process.communicate(timeout=limit.seconds)
         except subprocess.TimeoutExpired:

@@ -73,6 +73,7 @@ class KernelServer:
         prefix: list[str] = (),
         timeout: float = limits.KERNEL_SERVER_START,
         preload: list[str] = PRELOAD,
+        niceness: int = 0,
     ) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="pet-kernels-"))
         self.socket = self.folder / "server.sock"
@@ -80,6 +81,8 @@ class KernelServer:
         command += ["--loopback-up"] if prefix else []
         command += ["--preload", ",".join(preload)]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
+        if niceness:  # a lower priority, which every kernel it forks inherits
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
         deadline = time.monotonic() + timeout
         while not self.socket.exists():  # the server binds its socket once it has imported all
             if self.process.poll() is not None:

@@ -158,12 +158,15 @@ class Kernels:
         return {**reader_env(bool(self.isolation)), **self.env}
 
 
-def start_kernel_server(isolation: list[str], pages: bool = True) -> kernel_server.KernelServer:
+def start_kernel_server(
+    isolation: list[str], pages: bool = True, niceness: int = 0
+) -> kernel_server.KernelServer:
     """A server of fresh kernels (tools/verify/kernel_server.py), offline where the OS allows;
-    with torch imported for the pages' kernels, or bare where only tests' plain cells run."""
+    with torch imported for the pages' kernels, or bare where only tests' plain cells run; its
+    kernels at `niceness`."""
     preload = kernel_server.PRELOAD if pages else kernel_server.BARE
     env = reader_env(bool(isolation))
-    return kernel_server.KernelServer(env, prefix=isolation, preload=preload)
+    return kernel_server.KernelServer(env, isolation, preload=preload, niceness=niceness)
 
 
 def execute(
