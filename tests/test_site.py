@@ -27,6 +27,7 @@ import pytest
 from tools.checks.site_checks import (
     CHROMIUM_FLAGS,
     CODE_PX,
+    COLOUR_PAIRS,
     GLOSS,
     LABEL_GAP_PX,
     OUTPUT_BLOCKS,
@@ -559,6 +560,32 @@ def test_the_token_contrast_check_finds_faint_code_and_math(browser, server):
     assert not any(line.startswith("text of span.go") for line in failures), failures
     assert any(line.startswith("text of span.go") and "needs 7:1" in line for line in outputs)
     assert problems == []
+
+
+def test_a_colour_pair_is_new_until_a_page_had_it(browser):
+    """The sweep runs axe-core's colour rules on a page only for colour pairs that no page before
+    it had (tools/checks/site_checks.py COLOUR_RULES): whatever those rules weigh must make a new
+    pair (colour, size, weight, opacity, shadow, a link's underline); the same colours again, and
+    code (left to TOKEN_CONTRAST), must not."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content("<p style='color:#333'>Text <a href='#' style='color:#00e'>a link</a></p>")
+
+    def pairs_after(html: str) -> set[str]:
+        page.evaluate("html => document.body.insertAdjacentHTML('beforeend', html)", html)
+        return set(page.evaluate(COLOUR_PAIRS, TOKEN_BLOCKS))
+
+    known = pairs_after("")
+    code = "<div class='highlight'><pre><span style='color:#eee'>faint code</span></pre></div>"
+    assert len(known) == 2 and pairs_after(f"<p style='color:#333'>More text</p>{code}") == known
+    for style in ["color:#eee", "font-size:30px", "font-weight:700", "opacity:0.3",
+                  "text-shadow:1px 1px #fff", "background:#ddd"]:  # fmt: skip
+        pairs = pairs_after(f"<p style='color:#333;{style}'>Text</p>")
+        assert len(pairs - known) == 1, style
+        known = pairs
+    bare = "<a href='#' style='color:#00e;text-decoration:none'>a link</a>"
+    assert len(pairs_after(f"<p style='color:#333'>{bare}</p>") - known) == 1
+    context.close()
 
 
 def test_on_a_phone_outputs_wrap(browser, server):

@@ -6,7 +6,8 @@
 For each page (chapters, home, notebook pages), served from the site folder on 127.0.0.1: no
 console error, no failed request, no request to another host, no broken image; no axe-core
 violation of the WCAG 2.0/2.1 A and AA rules in the light scheme, and none of the colour rules
-(contrast, links told apart from text) in the dark scheme, which changes only colours; no code or
+(contrast, links told apart from text) in the dark scheme, which changes only colours (the colour
+rules run where a page has a colour pair that no page before it had: COLOUR_RULES); no code or
 output wider than its column at 1280 px; output text at 7:1 at least, in both schemes; every
 Chinese gloss drawn with the site's own subset font (asked of Chromium through the DevTools
 protocol, in a Chromium without CJK system fonts: tools/checks/browser_fonts.py); then, in the
@@ -42,24 +43,29 @@ from tools.site.cjk_font import FACES, FAMILY  # the faces of each language's su
 from tools.site.figures import READABLE_PX  # the text size the site's figures are laid out for
 
 
-def script(name: str) -> str:
-    """A JavaScript function of this folder (NAME.js), as page.evaluate takes it."""
-    return Path(__file__).with_name(name).read_text(encoding="utf-8").strip()
+def script(name: str, definitions: str | None = None) -> str:
+    """A JavaScript function of this folder (NAME.js), as page.evaluate takes it, with the
+    `definitions` (a file of this folder: constants and helpers) that it uses put in front."""
+    function = Path(__file__).with_name(name).read_text(encoding="utf-8").strip()
+    if definitions is None:
+        return function
+    helpers = Path(__file__).with_name(definitions).read_text(encoding="utf-8").strip()
+    # Evaluated, this returns the function, which page.evaluate then calls with its argument.
+    return f"(() => {{\n{helpers}\nreturn (\n{function}\n);\n}})()"
 
 
 LIGHT_RULES = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],  # the passing elements are not listed: faster
 }
-# The Chinese edition's pages (ONE_SCHEME) share their English pages' colours and type sizes, so
-# the contrast of their text is what it is there, where both schemes are checked: axe-core's
-# contrast rule (the slowest of all) is left out for them; every rule that reads text still runs.
-TRANSLATED_RULES = {**LIGHT_RULES, "rules": {"color-contrast": {"enabled": False}}}
+# axe-core's colour rules, most of its time: contrast, and links told apart from text. They run on
+# a page in a scheme only where the page has a colour pair (COLOUR_PAIRS) that no page before it
+# had in that scheme: the same pairs pass or fail them the same way.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+COLOUR_PAIRS = script("colour_pairs.js", "colours.js")
+KNOWN_COLOURS_RULES = {**LIGHT_RULES, "rules": {rule: {"enabled": False} for rule in COLOUR_RULES}}
 # Switching the scheme changes colours only: the colour rules are the ones to run again.
-DARK_RULES = {
-    "runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
-    "resultTypes": ["violations"],
-}
+DARK_RULES = {"runOnly": {"type": "rule", "values": COLOUR_RULES}, "resultTypes": ["violations"]}
 SCHEME_SCRIPT = script("scheme.js")
 # axe-core preloads the page's style sheets (and media) for the one rule that reads them as CSS
 # (css-orientation-lock), a fifth of each run's time: it preloads once per set of sheets.
@@ -71,7 +77,7 @@ LIGHT_CONTEXT = {"exclude": [[selector] for selector in TOKEN_BLOCKS]}
 # Outputs must read as text, not as something disabled: 7:1 at least (WCAG's AAA level).
 OUTPUT_BLOCKS = [".language-output pre", ".jp-OutputArea-output pre"]
 OUTPUT_CONTRAST = 7
-TOKEN_CONTRAST = script("token_contrast.js")
+TOKEN_CONTRAST = script("token_contrast.js", "colours.js")
 # What a reader sees at a given width, on every page (tests/test_site.py asserts on it): each
 # figure's smallest text as shown, at least READABLE_PX (an SVG's glyphs measured in the browser:
 # Matplotlib draws text as outlines whose em is 100 units; a PNG's from the data-text-px that
@@ -201,6 +207,8 @@ class Tab:
         self.page, self.base, self.cdp = page, base, cdp
         self.watch = PageWatch(page, base)
         self.preloaded: set[str] = set()  # the STYLESHEETS answers whose sheets axe has read
+        # The colour pairs whose colour rules axe-core has run, in each scheme (COLOUR_PAIRS).
+        self.colours: dict[str, set[str]] = {"default": set(), "slate": set()}
 
     async def check(self, path: str) -> PageCheck:
         page, result = self.page, PageCheck(path)
@@ -234,10 +242,11 @@ class Tab:
 
     async def desktop(self, path: str, result: PageCheck) -> None:
         """At 1280 px: axe-core and the contrast checks in both schemes (for the pages under
-        ONE_SCHEME: axe-core in the light one, without its contrast rule), widths, glosses."""
+        ONE_SCHEME: axe-core in the light one), widths, glosses. axe-core's colour rules run only
+        for colour pairs new in the scheme (COLOUR_RULES)."""
         page = self.page
         run_axe = "([context, options]) => axe.run(context, options)"
-        rules = TRANSLATED_RULES if path.startswith(ONE_SCHEME) else LIGHT_RULES
+        rules = LIGHT_RULES if await self.new_colours("default") else KNOWN_COLOURS_RULES
         sheets = await page.evaluate(STYLESHEETS)
         rules = {**rules, "preload": sheets not in self.preloaded}
         self.preloaded.add(sheets)
@@ -252,10 +261,20 @@ class Tab:
         if path.startswith(ONE_SCHEME):
             return
         await page.evaluate(SCHEME_SCRIPT, "slate")
-        dark = violations(await page.evaluate(run_axe, [LIGHT_CONTEXT, DARK_RULES]))
+        dark = []
+        if await self.new_colours("slate"):
+            dark += violations(await page.evaluate(run_axe, [LIGHT_CONTEXT, DARK_RULES]))
         dark += await self.token_contrast()
         result.violations += [f"(dark) {line}" for line in dark]
         result.contrast += [f"(dark) {line}" for line in await self.output_contrast()]
+
+    async def new_colours(self, scheme: str) -> bool:
+        """Whether the page has a colour pair that no page before it had in `scheme` (which
+        then has it)."""
+        pairs = set(await self.page.evaluate(COLOUR_PAIRS, TOKEN_BLOCKS))
+        new = not pairs <= self.colours[scheme]
+        self.colours[scheme] |= pairs
+        return new
 
     async def token_contrast(self) -> list[str]:
         return await self.page.evaluate(TOKEN_CONTRAST, [TOKEN_BLOCKS, None])
