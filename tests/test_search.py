@@ -18,6 +18,7 @@ from tools.site import site_text
 
 pytestmark = [pytest.mark.site, pytest.mark.tooling]
 
+INPUT = "input.md-search__input"
 RESULT_LINK = ".md-search-result__item > a.md-search-result__link"
 TWINS = ("en", "zh", "x-default")
 READY = """() => document.querySelector('.md-search-result__meta').textContent.trim() ===
@@ -25,33 +26,57 @@ READY = """() => document.querySelector('.md-search-result__meta').textContent.t
                .translations['search.result.placeholder']"""
 
 
-def search(browser, server, start: str, query: str) -> dict:  # noqa: F811 (the fixture)
-    """Type `query` into the search box of the page `start` and read what the results list
-    shows: each result's link and preview, the highlighted words, the index files fetched and
-    the page's load problems."""
-    context, page, problems = open_page(browser, f"{server}/{start}", server)
-    # All at once, as an input method commits a Chinese word (typing one character at a time
-    # shows the results of a query that is still a prefix for a moment).
-    page.focus("input.md-search__input")  # opens the search, as a click would
-    # Material takes queries once its worker has read the index: its "Type to start searching".
-    page.wait_for_function(READY)
-    page.fill("input.md-search__input", query)
-    page.press("input.md-search__input", "End")  # Material reads the query at a key's release
-    page.wait_for_selector(RESULT_LINK)
-    found = page.evaluate(
-        """(selector) => ({
-             links: [...document.querySelectorAll(selector)].map((link) => link.href),
-             previews: [...document.querySelectorAll('.md-search-result__article')].map(
-               (article) => article.textContent),
-             marks: [...document.querySelectorAll('.md-search-result mark')].map(
-               (mark) => mark.textContent),
-             fetched: performance.getEntriesByType('resource').map((entry) => entry.name)})""",
-        RESULT_LINK,
-    )
-    context.close()
-    pages = {urlsplit(link).path for link in found["links"]}
-    fetched = [urlsplit(url).path for url in found["fetched"]]
-    return {**found, "pages": pages, "fetched": fetched, "problems": problems}
+class SearchBox:
+    """Material's search box on one open page of the built site, its index read once (the
+    search worker builds it as the page loads, most of a first query's time)."""
+
+    def __init__(self, browser, server: str, start: str) -> None:  # noqa: F811 (the fixture)
+        self.context, self.page, self.problems = open_page(browser, f"{server}/{start}", server)
+        self.page.focus(INPUT)  # opens the search, as a click would
+
+    def search(self, query: str) -> dict:
+        """Type `query` (after clearing the last one) and read what the results list shows:
+        each result's link and preview, the highlighted words, the index files the page fetched
+        and the page's load problems."""
+        page = self.page
+        page.fill(INPUT, "")
+        page.press(INPUT, "End")  # Material reads the query at a key's release
+        # "Type to start searching": the worker has read the index, and no results are shown.
+        page.wait_for_function(READY)
+        # All at once, as an input method commits a Chinese word (typing one character at a
+        # time shows the results of a query that is still a prefix for a moment).
+        page.fill(INPUT, query)
+        page.press(INPUT, "End")
+        page.wait_for_selector(RESULT_LINK)
+        found = page.evaluate(
+            """(selector) => ({
+                 links: [...document.querySelectorAll(selector)].map((link) => link.href),
+                 previews: [...document.querySelectorAll('.md-search-result__article')].map(
+                   (article) => article.textContent),
+                 marks: [...document.querySelectorAll('.md-search-result mark')].map(
+                   (mark) => mark.textContent),
+                 fetched: performance.getEntriesByType('resource').map((entry) => entry.name)})""",
+            RESULT_LINK,
+        )
+        pages = {urlsplit(link).path for link in found["links"]}
+        fetched = [urlsplit(url).path for url in found["fetched"]]
+        return {**found, "pages": pages, "fetched": fetched, "problems": self.problems}
+
+
+@pytest.fixture(scope="module")
+def search(browser, server):  # noqa: F811 (the fixtures)
+    """search(start, query): the results of `query` in the search box of the page `start`; one
+    open page per start page, for all the queries of this module."""
+    boxes: dict[str, SearchBox] = {}
+
+    def results(start: str, query: str) -> dict:
+        if start not in boxes:
+            boxes[start] = SearchBox(browser, server, start)
+        return boxes[start].search(query)
+
+    yield results
+    for box in boxes.values():
+        box.context.close()
 
 
 def index_docs(site: Path, language: str) -> list[dict]:
@@ -59,11 +84,12 @@ def index_docs(site: Path, language: str) -> list[dict]:
     return json.loads((folder / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
 
 
-@pytest.mark.parametrize(("start", "query"), [("08-autograd/", "autograd"), ("zh/", "DataLoader")])
-def test_a_page_searches_the_pages_of_its_own_language(browser, server, start, query):  # noqa: F811
+# An English page and a Chinese one, each the start of the other queries of its language.
+@pytest.mark.parametrize(("start", "query"), [("", "autograd"), ("zh/", "DataLoader")])
+def test_a_page_searches_the_pages_of_its_own_language(search, start, query):
     """One index held both languages: "autograd" on an English page listed /zh/08-autograd/
     second, "DataLoader" on a Chinese page listed 16 English pages out of 17."""
-    found = search(browser, server, start, query)
+    found = search(start, query)
     chinese = start.startswith("zh/")
     assert found["pages"] and all(path.startswith("/zh/") == chinese for path in found["pages"])
     indexes = [path for path in found["fetched"] if path.endswith("search_index.json")]
@@ -71,10 +97,10 @@ def test_a_page_searches_the_pages_of_its_own_language(browser, server, start, q
     assert found["problems"] == []
 
 
-def test_dataloader_finds_the_pages_that_use_it_and_their_text_first(browser, server, site):  # noqa: F811
+def test_dataloader_finds_the_pages_that_use_it_and_their_text_first(search, site):
     """The separator cut DataLoader into "data" and "loader" (33 pages: every one with "data"),
     and each preview began with the buttons and the stamp."""
-    found = search(browser, server, "", "DataLoader")
+    found = search("", "DataLoader")
     using = {
         f"/{doc['location'].split('#')[0]}"
         for doc in index_docs(site, "en")
@@ -101,12 +127,12 @@ def test_the_stamp_and_the_buttons_are_out_of_both_indexes(site: Path):
 
 
 @pytest.mark.parametrize("word", ["学习率", "批大小", "优化器"])
-def test_chinese_course_terms_are_one_word_found_and_highlighted_whole(browser, server, site, word):  # noqa: F811
+def test_chinese_course_terms_are_one_word_found_and_highlighted_whole(search, site, word):
     """jieba cut 学习率 into 学习/率 (and the search worker dropped a query's last word: 张量
     searched 张), so a query highlighted 学习; the previews carried zero-width spaces."""
     words = {w for doc in index_docs(site, "zh") for w in doc["text"].split("\u200b")}
     assert word in words
-    found = search(browser, server, "zh/", word)
+    found = search("zh/", word)
     assert set(found["marks"]) == {word}, found["marks"]
     highlighted = {parse_qs(urlsplit(link).query).get("h", [""])[0] for link in found["links"]}
     assert highlighted <= {word, ""} and word in highlighted, highlighted

@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import torch
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from snippets.cifar10.stand_in import CLASSES
 from snippets.cifar10.training import History
 from snippets.cifar10.transforms import unnormalize
 
+if TYPE_CHECKING:  # for the annotations only: Matplotlib is imported when a figure is drawn
+    from matplotlib.figure import Figure
+
 FONT = 12  # points: the smallest text of every figure
 WIDTH = 5.6  # inches, at most: shown 358 pixels wide on a phone, 12 points are 10.7 pixels there
 TITLE_WIDTH = 44  # characters a line of a figure's title holds at FONT within WIDTH
+
+
+def subplots(*args, **kwargs):
+    """`plt.subplots`, importing Matplotlib only now: a process that imports snippets.cifar10 and
+    draws nothing (a DDP rank, the command line's evaluate) starts without it, 0.4 s sooner."""
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(*args, **kwargs)
 
 
 def as_displayable(images: torch.Tensor) -> torch.Tensor:
@@ -43,7 +52,7 @@ def show_images(
     images = as_displayable(images)
     rows = -(-len(images) // columns)
     size = min(1.6, WIDTH / columns)  # inches per image
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         rows,
         columns,
         figsize=(columns * size, rows * (size + 0.3)),
@@ -64,7 +73,7 @@ def plot_history(history: History, title: str = "") -> Figure:
     """Loss per epoch (training and validation) above validation accuracy: stacked, so that both
     panels keep their size on a narrow screen."""
     epochs = range(1, len(history.train_loss) + 1)
-    fig, (loss_ax, accuracy_ax) = plt.subplots(2, 1, figsize=(WIDTH - 0.6, 6), sharex=True)
+    fig, (loss_ax, accuracy_ax) = subplots(2, 1, figsize=(WIDTH - 0.6, 6), sharex=True)
     loss_ax.plot(epochs, history.train_loss, marker="o", label="training")
     if history.val_loss:
         loss_ax.plot(epochs, history.val_loss, marker="s", label="validation")
@@ -75,6 +84,8 @@ def plot_history(history: History, title: str = "") -> Figure:
     accuracy_ax.set_xlabel("epoch", fontsize=FONT)
     accuracy_ax.set_ylabel("accuracy (%)", fontsize=FONT)
     accuracy_ax.set_title("Validation accuracy", fontsize=FONT)
+    from matplotlib.ticker import MaxNLocator  # Matplotlib is imported by now (subplots)
+
     for ax in (loss_ax, accuracy_ax):
         # Whole epochs only, and few enough to read: every one of 3, every fifth of 40.
         ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
@@ -94,7 +105,7 @@ def plot_confusion_matrix(matrix: torch.Tensor, classes: Sequence[str] = CLASSES
         )
     shares = 100 * matrix.float() / matrix.sum(dim=1, keepdim=True).clamp(min=1)
     # No colour bar: every cell says its share, and a bar would take a fifth of a phone's width.
-    fig, ax = plt.subplots(figsize=(WIDTH - 0.4, WIDTH - 0.6))
+    fig, ax = subplots(figsize=(WIDTH - 0.4, WIDTH - 0.6))
     ax.imshow(shares.numpy(), cmap="Blues", vmin=0, vmax=100)
     for (row, column), share in zip(
         torch.cartesian_prod(*[torch.arange(len(classes))] * 2), shares.flatten(), strict=True
@@ -126,7 +137,7 @@ def plot_mistakes(
     images = as_displayable(images)
     rows = -(-len(images) // columns)
     width = min(1.85, WIDTH / columns)  # inches per image: its two title lines fit at FONT
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         rows, columns, figsize=(columns * width, rows * (width + 0.55)), squeeze=False
     )
     for ax in axes.flat:
