@@ -5,7 +5,8 @@ Two kinds of limit:
 - **Work** whose length depends on the machine (a chapter's block, a reader's run of a page, the
   site build, the browser sweep) has a limit in seconds *of the reference machine*, an idle
   2-core x86 runner like CI's, where each limit is several times what the work takes. `scaled()`
-  multiplies it by this machine's slowness, measured when the wait starts: a small fixed piece of
+  multiplies it by this machine's slowness, measured when the wait starts (a block run in this
+  process: once its base has passed, tools/verify/page_runs.py `alarm`): a small fixed piece of
   work is timed, and compared with what it takes on the reference machine. A slower CPU, or cores
   shared with other work, gets a longer limit; a faster machine never a shorter one.
 - **Answers** that should come at once (git, a kernel's start, a socket, a package index) have
@@ -86,7 +87,7 @@ class Limit:
             return f"{self.seconds:.0f} s"
         return (
             f"{self.seconds:.0f} s ({self.base:.0f} s on the reference machine x {self.factor:.1f},"
-            " this machine's slowness measured as the wait began: tools/pages/limits.py)"
+            " this machine's slowness as measured while it waited: tools/pages/limits.py)"
         )
 
 

@@ -64,14 +64,6 @@ class PageRuns:
         # "passed", "failed" (printed something else), "error" (raised) or "skipped"
         self.outcomes: dict[tuple[str, int], str] = {}
         self.from_reader: dict[str, Future] = {}  # page path -> future of a cell_runs.ReaderRun
-        # page path -> this machine's slowness, measured at the page's first block (limits.py)
-        self.slowness: dict[str, float] = {}
-
-    def block_limit(self, path: str) -> limits.Limit:
-        """The limit of a block of the page at `path`, scaled as the page began."""
-        if path not in self.slowness:
-            self.slowness[path] = limits.slowness()
-        return limits.scaled(self.block, self.slowness[path])
 
     def printed_by(self, path: Path) -> dict[int, str]:
         """What each block of a page printed in this session, by line: from its reader run for a
@@ -119,7 +111,7 @@ class PageRuns:
         printed = io.StringIO()
         figures_before = open_figures()
         place = f"{shown(example.path)}:{example.line}"
-        with alarm(self.block_limit(str(example.path)), place), contextlib.redirect_stdout(printed):
+        with alarm(self.block, place), contextlib.redirect_stdout(printed):
             exec(code, example.namespace)  # noqa: S102 (the page's own code)
         example.namespace.pop("__builtins__", None)  # exec adds it; Sybil's namespace stays clean
         self.printed[(str(example.path), example.line)] = printed.getvalue()
@@ -185,18 +177,27 @@ def wait_for_reader(run: Future, place: str):
 
 
 @contextlib.contextmanager
-def alarm(limit: limits.Limit, place: str):
-    """Stop a block run in this process when it goes past `limit`: SIGALRM raises BlockTimeout in
-    the block, at its next Python line (a torch call under way finishes first). Signals reach
-    the main thread only, where pytest and `make outputs` run the blocks."""
+def alarm(base: float, place: str):
+    """Stop a block run in this process when it goes past its limit, `base` seconds of the
+    reference machine scaled to this one (tools/pages/limits.py): SIGALRM raises BlockTimeout in
+    the block, at its next Python line (a torch call under way finishes first). A scaled limit is
+    never under its base, so the machine's slowness is measured only once `base` seconds have
+    passed, as the block runs: a block that ends sooner, nearly every one, measures nothing.
+    Signals reach the main thread only, where pytest and `make outputs` run the blocks."""
     if threading.current_thread() is not threading.main_thread():
         raise RuntimeError("a page's blocks run in the main thread (the alarm is a signal)")
+    scaled: list[limits.Limit] = []  # the limit, once `base` has passed
 
     def ring(number, frame):
-        raise BlockTimeout(f"{place}: the block ran past its limit, {limit}, and was stopped")
+        if not scaled:
+            scaled.append(limits.scaled(base))
+            if scaled[0].seconds > base:  # a slower machine: the rest of the scaled limit
+                signal.setitimer(signal.ITIMER_REAL, scaled[0].seconds - base)
+                return
+        raise BlockTimeout(f"{place}: the block ran past its limit, {scaled[0]}, and was stopped")
 
     previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, limit.seconds)
+    signal.setitimer(signal.ITIMER_REAL, base)
     try:
         yield
     finally:
