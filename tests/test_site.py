@@ -349,6 +349,23 @@ def open_page(browser, url: str, base: str, width: int = 1280, height: int = 900
     return context, page, watch.problems
 
 
+@pytest.fixture(scope="module")
+def opened(browser, server):
+    """opened(path): one open page per path for the tests that only read it, each in the colour
+    scheme it sets (a load of a long page costs more than the test); its load problems with it."""
+    pages: dict[str, tuple] = {}
+
+    def page_at(path: str) -> tuple:
+        if path not in pages:
+            pages[path] = open_page(browser, f"{server}/{path}", server)
+        _, page, problems = pages[path]
+        return page, problems
+
+    yield page_at
+    for context, _, _ in pages.values():
+        context.close()
+
+
 def set_scheme(page, scheme: str) -> None:
     """Switch Material's colour scheme the way its palette toggle does, and let the colour
     transitions of its links (a quarter of a second) finish before anything is measured."""
@@ -438,46 +455,44 @@ def gpu_output_labels(page) -> list:
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_a_notebook_page_marks_gpu_only_outputs_as_its_chapter_does(browser, server, scheme):
+def test_a_notebook_page_marks_gpu_only_outputs_as_its_chapter_does(opened, scheme):
     """Its expected (not yet GPU-proven) outputs looked like verified ones: no label, no frame."""
-    context, page, problems = open_page(browser, f"{server}/15-training-faster/", server)
-    set_scheme(page, scheme)
-    on_the_chapter = gpu_output_labels(page)
-    page.goto(f"{server}/notebooks/15-training-faster/", wait_until="load")
-    set_scheme(page, scheme)
-    on_the_notebook = gpu_output_labels(page)
-    frames = page.evaluate(
+    chapter, problems = opened("15-training-faster/")
+    set_scheme(chapter, scheme)
+    on_the_chapter = gpu_output_labels(chapter)
+    notebook, problems_there = opened("notebooks/15-training-faster/")
+    set_scheme(notebook, scheme)
+    on_the_notebook = gpu_output_labels(notebook)
+    frames = notebook.evaluate(
         """() => [...document.querySelectorAll('.jupyter-wrapper .gpu-output--expected')].map(
              (box) => getComputedStyle(box).borderTopStyle)"""
     )
-    context.close()
     assert on_the_chapter and on_the_notebook == on_the_chapter
     assert {label for *_, label in on_the_chapter} == {'"Expected output"'}
     assert frames and set(frames) == {"dashed"}
-    assert problems == []
+    assert problems == problems_there == []
 
 
-def test_a_chinese_notebook_page_shows_one_badge_per_gpu_only_block(browser, server):
+def test_a_chinese_notebook_page_shows_one_badge_per_gpu_only_block(opened):
     """Found by their class: each GPU-only block's badge, once. The page kept the notebook's own
     line beside the badge while that line was looked for with an ASCII colon (Chinese "：")."""
     chapter = harness.DOCS / "01-tensors.zh.md"
     gpu = [b for b in harness.blocks(harness.parse(chapter)) if b.skip and b.skip.kind == "gpu"]
     title = site_text.badge(gpu[0].skip, "zh")[0]
-    context, page, problems = open_page(browser, f"{server}/zh/01-tensors/", server)
-    on_the_chapter = gpu_output_labels(page)
-    page.goto(f"{server}/zh/notebooks/01-tensors/", wait_until="load")
+    chapter_page, problems = opened("zh/01-tensors/")
+    on_the_chapter = gpu_output_labels(chapter_page)
+    page, problems_there = opened("zh/notebooks/01-tensors/")
     badges = page.evaluate(
         """() => [...document.querySelectorAll('.md-content .skip-badge--gpu')].map(
              (badge) => [badge.dataset.skipIf, badge.checkVisibility()])"""
     )
     text = page.evaluate("document.querySelector('.md-content').innerText")
     on_the_notebook = gpu_output_labels(page)
-    context.close()
     assert len(gpu) == 4 and badges == [[block.skip.condition, True] for block in gpu]
     badge_words = title + site_text.text("zh", "badge separator")  # "仅限 GPU："
     assert text.count(badge_words) == len(gpu), text.count(badge_words)  # no second line of them
     assert on_the_chapter and on_the_notebook == on_the_chapter  # verified, as on the chapter
-    assert problems == []
+    assert problems == problems_there == []
 
 
 def test_tab_reaches_the_first_copy_button_with_a_visible_focus_ring(browser, server):
@@ -774,29 +789,27 @@ def test_the_focus_ring_on_the_header_stands_out_from_the_header(browser, server
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_expected_outputs_are_upright_on_a_plain_ground(browser, server, scheme):
+def test_expected_outputs_are_upright_on_a_plain_ground(opened, scheme):
     """Expected (not yet GPU-proven) outputs were italic on diagonal stripes: hard to read."""
-    context, page, problems = open_page(browser, f"{server}/15-training-faster/", server)
+    page, problems = opened("15-training-faster/")
     set_scheme(page, scheme)
     styles = page.evaluate(
         """() => [...document.querySelectorAll('.gpu-output--expected pre > code')].map(
              (code) => { const style = getComputedStyle(code);
                          return [style.fontStyle, style.backgroundImage]; })"""
     )
-    context.close()
     assert styles, "chapter 15 shows expected GPU outputs"
     assert all(style == ["normal", "none"] for style in styles), styles
     assert problems == []
 
 
-def test_no_chinese_words_are_set_in_synthetic_italics(browser, server):
+def test_no_chinese_words_are_set_in_synthetic_italics(opened):
     """A browser slants CJK glyphs that have no italic (about 32 emphasised spans once were)."""
-    context, page, problems = open_page(browser, f"{server}/zh/01-tensors/", server)
+    page, problems = opened("zh/01-tensors/")
     styles = page.evaluate(
         """() => [...document.querySelectorAll('em span[lang|="zh"]')].map(
              (span) => getComputedStyle(span).fontStyle)"""
     )
-    context.close()
     assert styles, "the page emphasises Chinese words"
     assert set(styles) == {"normal"}, styles
     assert problems == []
