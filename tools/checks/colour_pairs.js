@@ -6,16 +6,6 @@
 // those rules together, so a page whose pairs were all checked before needs no second check.
 excluded => {
     const skip = excluded.join(", ");
-    // What an element and its ancestors make of one property (`own`, joined by `join`), each
-    // element's answer kept in `known` for its descendants.
-    const upwards = (element, known, own, join) => {
-        if (!element) return own(null);
-        if (!known.has(element)) {
-            const above = upwards(element.parentElement, known, own, join);
-            known.set(element, join(above, own(getComputedStyle(element))));
-        }
-        return known.get(element);
-    };
     const backs = new Map(), opacities = new Map(), images = new Map();
     const opacity = style => (style ? Number(style.opacity) : 1);
     const image = style => (style ? style.backgroundImage !== "none" : false);

@@ -110,7 +110,6 @@ def slowness(runs: int = 5) -> float:
     return max(1.0, walls[len(walls) // 2] / REFERENCE_PROBE)
 
 
-def scaled(base: float, factor: float | None = None) -> Limit:
-    """The limit for work that takes `base` seconds on the reference machine, on this one now
-    (`factor`: a slowness measured before, to reuse it)."""
-    return Limit(base, round(slowness() if factor is None else factor, 1))
+def scaled(base: float) -> Limit:
+    """The limit for work that takes `base` seconds on the reference machine, on this one now."""
+    return Limit(base, round(slowness(), 1))
