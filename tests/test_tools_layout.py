@@ -127,7 +127,9 @@ def test_each_package_says_which_packages_it_may_import():
     wrong = []
     for index, package in enumerate(tools.LAYERS):
         docstring = ast.get_docstring(ast.parse(MODULES[f"tools.{package}"].read_text())) or ""
-        sentence = re.search(r"It (?:may import|imports nothing)(.*?)\.(?:\s|$)", docstring, re.S)
+        sentence = re.search(
+            r"It\s+(?:may\s+import|imports\s+nothing)(.*?)\.(?:\s|$)", docstring, re.S
+        )
         named = set(re.findall(r"tools\.(\w+)", sentence[1])) if sentence else None
         if named != set(tools.LAYERS[index + 1 :]):
             allowed = set(tools.LAYERS[index + 1 :])

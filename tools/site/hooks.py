@@ -3,12 +3,13 @@
 - The repository setting (tools/site/settings.py) fills `site_url`, the GitHub link, the Colab
   links, the notebooks' install line and the Set-up page's install and clone lines; without one
   they are left out.
-- Every chapter with code gets a notebook (tools/site/notebooks.py) and a notebook page, rendered
-  by the mkdocs-jupyter plugin (its templates compiled once per build:
-  tools/site/notebook_templates.py) and reworked by tools/site/notebook_pages.py to read like
-  their chapters; they stay out of search, and out of the nav, which highlights their chapter
-  (tools/site/notebook_nav.py). Under the chapter's title: "Notebook", "Download notebook",
-  "Open in Colab".
+- Every chapter with code gets a notebook (tools/site/notebooks.py) and a notebook page, rendered by
+  the mkdocs-jupyter plugin (its templates compiled once per build:
+  tools/site/notebook_templates.py; every language's pages converted ahead, in worker processes,
+  while the build renders the chapters: tools/site/notebook_conversions.py) and reworked by
+  tools/site/notebook_pages.py to read like their chapters; they stay out of search, and out of the
+  nav, which highlights their chapter (tools/site/notebook_nav.py). Under the chapter's title:
+  "Notebook", "Download notebook", "Open in Colab".
 - Chapter pages (tools/site/chapter_page.py): the stamp becomes one line with its details folded;
   skip directives become badges, tolerance directives a note under their output, and the output
   of each GPU-only block is labelled verified or expected (tools/pages/gpu_proofs.py); outputs
@@ -52,6 +53,7 @@ from tools.site import (  # noqa: E402
 )
 from tools.site.cjk_font import CJK, mark_chinese  # noqa: E402
 from tools.site.figures import figure_links  # noqa: E402
+from tools.site.notebook_conversions import Conversions, Job  # noqa: E402
 from tools.site.notebook_nav import place_in_nav  # noqa: E402
 from tools.site.notebook_pages import notebook_page  # noqa: E402
 from tools.site.notebook_templates import share_compiled_templates  # noqa: E402
@@ -65,14 +67,14 @@ log = logging.getLogger("mkdocs.hooks")
 # block's), which every browser and accessibility check then walks. Their text stays.
 PLAIN_TOKEN = re.compile(r'<span class="(?:n|o|p)">([^<]*)</span>')
 BUILD_FOLDER = "pet_notebooks_folder"  # config.extra key: this build's notebooks, until it ends
+CONVERSIONS = "pet_conversions"  # config.extra key: the notebook pages converted ahead, if any
 
 
 def on_config(config, **kwargs):
     # mkdocs-jupyter keeps each converted notebook page in its cache (keyed by the notebook's
     # content and the plugin's settings): outside the work tree, so that builds write nothing
     # into the project; one folder per language, since a build evicts the entries it did not use.
-    cache = settings.cache_folder(f"notebook-pages-{build_language(config)}")
-    config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache)
+    config.plugins["mkdocs-jupyter"].config["cache_dir"] = notebook_cache(build_language(config))
     share_compiled_templates()
     search_index.add_search_words()
     language = build_language(config)
@@ -102,6 +104,11 @@ def on_config(config, **kwargs):
         else []
     )
     return config
+
+
+def notebook_cache(language: str) -> str:
+    """mkdocs-jupyter's cache folder for the notebook pages in `language`."""
+    return str(settings.cache_folder(f"notebook-pages-{language}"))
 
 
 def build_language(config) -> str:
@@ -135,7 +142,33 @@ def on_files(files, config, **kwargs):
     )
     for file in config.plugins["mkdocs-jupyter"].on_files(added, config):
         files.append(file)
+    if CONVERSIONS not in config.extra:  # the first language's build: convert every language's
+        config.extra[CONVERSIONS] = Conversions.start(
+            conversion_jobs(), config.plugins["mkdocs-jupyter"], config
+        )
     return files
+
+
+def conversion_jobs() -> list[Job]:
+    """Every notebook page of the site, in the order the builds reach them."""
+    return [
+        Job(
+            chapter,
+            language,
+            f"{language_root(language)}{NOTEBOOKS}/{chapter.stem}.ipynb",
+            notebook_cache(language),
+        )
+        for language in LANGUAGES
+        for chapter in notebooks.notebook_chapters()
+    ]
+
+
+def on_pre_page(page, config, files, **kwargs):
+    """A notebook page waits for its conversion ahead (tools/site/notebook_conversions.py)."""
+    conversions = config.extra.get(CONVERSIONS)
+    if conversions is not None and f"{NOTEBOOKS}/" in page.file.src_uri:
+        conversions.wait(page.file.src_uri, Path(page.file.abs_src_path))
+    return page
 
 
 def end_build_folder(config, **kwargs) -> None:

@@ -274,19 +274,30 @@ def flatten_admonitions(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def notebook_chapters() -> list[Path]:
+    """The chapters that have a notebook (those with code), as their English pages."""
+    return list(filter(harness.has_code, harness.chapters()))
+
+
+def write_notebook(
+    chapter: Path, out_dir: Path, site_url: str, install: str | None, language: str = "en"
+) -> Path:
+    """Write the notebook of `chapter` into `out_dir`, in `language` where the chapter has a
+    translation into it (else in English); return its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{chapter.stem}.ipynb"
+    nbformat.write(chapter_notebook(in_language(chapter, language), site_url, install), target)
+    return target
+
+
 def write_notebooks(
     out_dir: Path, site_url: str, install: str | None, language: str = "en"
 ) -> list[Path]:
-    """Write one notebook per chapter that has code, in `language` where the chapter has a
-    translation into it (else in English); return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path in filter(harness.has_code, harness.chapters()):
-        page = in_language(path, language)
-        target = out_dir / f"{path.stem}.ipynb"
-        nbformat.write(chapter_notebook(page, site_url, install), target)
-        written.append(target)
-    return written
+    """Write one notebook per chapter that has code (write_notebook); return their paths."""
+    return [
+        write_notebook(chapter, out_dir, site_url, install, language)
+        for chapter in notebook_chapters()
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
