@@ -339,6 +339,20 @@ def server(site: Path):
     httpd.shutdown()
 
 
+def test_the_checks_serve_the_site_as_github_pages_does(tmp_path):
+    """Each file may be reused for ten minutes (GitHub Pages' Cache-Control): a browser checking
+    page after page fetches the shared style sheets, scripts and fonts once, as a reader does."""
+    import urllib.request
+
+    (tmp_path / "index.html").write_text("<p>Home</p>", encoding="utf-8")
+    httpd, base = serve(tmp_path)
+    try:
+        with urllib.request.urlopen(f"{base}/", timeout=10) as response:
+            assert response.headers["Cache-Control"] == "max-age=600"
+    finally:
+        httpd.shutdown()
+
+
 def open_page(browser, url: str, base: str, width: int = 1280, height: int = 900):
     """Load a page; its load problems (console errors, failed requests, requests to other hosts:
     tools/checks/site_checks.py PageWatch, as in the sweep) collect in the list returned with it."""
