@@ -29,11 +29,13 @@ from tools.checks.site_checks import (
     CODE_PX,
     COLOUR_PAIRS,
     GLOSS,
+    GLOSS_SAMPLE,
     LABEL_GAP_PX,
     OUTPUT_BLOCKS,
     OUTPUT_CONTRAST,
     READABLE_PX,
     READING_SCRIPT,
+    SAMPLE_GLOSSES,
     SCHEME_SCRIPT,
     SETTLED,
     TOKEN_BLOCKS,
@@ -680,6 +682,20 @@ def test_the_gloss_check_sees_a_fallback_font(browser, server):
     context.close()
     found = gloss_problems(glosses, fonts)
     assert len(found) == sum(1 for used in fonts if used) > 3, found
+    assert problems == []
+
+
+def test_the_glosses_whose_fonts_the_sweep_asks_reach_into_the_article(opened):
+    """A Chinese page's first glosses are its header's and its nav's, the same on every page: the
+    sweep's sample is spread over the page, and most of it is the page's own text."""
+    page, problems = opened("zh/01-tensors/")
+    sample = page.evaluate(SAMPLE_GLOSSES, [GLOSS, GLOSS_SAMPLE])
+    marked = page.evaluate(
+        "() => Array.from(document.querySelectorAll('[data-gloss-sample]'),"
+        " gloss => gloss.closest('article') !== null)"
+    )
+    assert len(sample) == len(marked) > GLOSS_SAMPLE // 2, sample
+    assert sum(marked) > len(marked) // 2, sample
     assert problems == []
 
 

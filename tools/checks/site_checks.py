@@ -32,7 +32,6 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,9 +94,12 @@ SETTLED = script("settled.js")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # Each run of Chinese text (tools/site/hooks.py wraps it): on a page of the Chinese edition,
-# hundreds; the first GLOSS_SAMPLE of a page are asked for their fonts (each is one DevTools call).
+# hundreds; GLOSS_SAMPLE of them, spread over the page (header, nav, article, footer), are asked
+# for their fonts (two DevTools calls each). The first ones alone would be the header's and the
+# nav's, the same on every page.
 GLOSS = 'span[lang="zh-Hans"]'
 GLOSS_SAMPLE = 16
+SAMPLE_GLOSSES = script("gloss_sample.js")
 GLOSS_FONT = FAMILY  # the subset's family, as docs/stylesheets/extra.css names it
 BROKEN_IMAGES = script("broken_images.js")
 
@@ -294,25 +296,27 @@ class Tab:
     async def gloss_fonts(self) -> list[str]:
         """Which glosses Chromium drew with another font than the site's subset: the fonts it
         used for each, as the DevTools protocol reports them (a system CJK font, where there is
-        one, would hide a missing subset from a look at the page). Text, weight and fonts all
-        come from one look at the DOM: Material's scripts replace some text as the page runs."""
+        one, would hide a missing subset from a look at the page)."""
         import playwright.async_api  # here, as everywhere: the module imports without Playwright
 
         await self.page.evaluate("document.fonts.ready.then(() => true)")
+        sample = await self.page.evaluate(SAMPLE_GLOSSES, [GLOSS, GLOSS_SAMPLE])
         await self.cdp.send("DOM.enable")
         await self.cdp.send("CSS.enable")
         try:
             root = (await self.cdp.send("DOM.getDocument", {"depth": 0}))["root"]["nodeId"]
-            found = await self.cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": GLOSS})
             glosses, used = [], []
-            for node in found["nodeIds"][:GLOSS_SAMPLE]:
+            for index, gloss in enumerate(sample):
                 try:
-                    gloss = await gloss_of(self.cdp, node)
+                    mark = {"nodeId": root, "selector": f'[data-gloss-sample="{index}"]'}
+                    node = (await self.cdp.send("DOM.querySelector", mark))["nodeId"]
+                    if not node:  # a script of the page replaced it meanwhile
+                        continue
                     request = {"nodeId": node}
                     fonts = (await self.cdp.send("CSS.getPlatformFontsForNode", request))["fonts"]
-                except playwright.async_api.Error:  # a script of the page replaced it meanwhile
+                except playwright.async_api.Error:  # replaced as it was being asked
                     continue
-                glosses.append(gloss)
+                glosses.append((gloss[0], int(gloss[1])))
                 used.append(fonts)
         finally:
             await self.cdp.send("CSS.disable")
@@ -320,14 +324,6 @@ class Tab:
         language = await self.page.evaluate("document.documentElement.lang.slice(0, 2)")
         bold = "bold" in FACES.get(language, FACES["en"])  # a face of its own for bold text
         return gloss_problems(glosses, used, bold) if glosses else []
-
-
-async def gloss_of(cdp, node: int) -> tuple[str, int]:
-    """A gloss's text and computed font weight, by the DevTools protocol."""
-    html = (await cdp.send("DOM.getOuterHTML", {"nodeId": node}))["outerHTML"]
-    style = (await cdp.send("CSS.getComputedStyleForNode", {"nodeId": node}))["computedStyle"]
-    weight = next(entry["value"] for entry in style if entry["name"] == "font-weight")
-    return re.sub(r"<[^>]+>", "", html), int(float(weight))
 
 
 def gloss_problems(glosses: list, fonts: list[list[dict]], bold: bool = True) -> list[str]:
