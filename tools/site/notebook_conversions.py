@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import queue
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -158,6 +159,8 @@ def convert(jobs: list[Job], folder: Path, plugin, config, messages) -> None:
     """In a worker: write each job's notebook and render its page as the build would, so that
     mkdocs-jupyter puts it into its cache; send the page's address, the notebook's digest (or
     what failed) and the warnings logged."""
+    # Ctrl-C is the build's: it ends, and so do its workers, without a traceback from each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     collected = Collected()
     # The build's own handlers would print each warning here, and the build again.
     logging.getLogger("mkdocs").handlers = [collected]
