@@ -13,11 +13,11 @@ from there; the build's notebook must have the bytes the worker converted (else 
 so, as a warning, and converts it itself).
 
 The workers are forked, so that they start with the build's configuration and modules loaded; a
-build in a process with other threads (`mkdocs serve` rebuilds from one) or on one core converts
-as before. A page whose conversion failed, or was not done within WAIT_LIMIT_S, is converted by
-the build itself, with a warning (`--strict` fails on it: conversions ahead of a healthy build do
-not fail). A worker sends the warnings that a conversion logged to the build, which logs them, as
-it would have had it converted the page itself.
+build in a process with other threads (`mkdocs serve` rebuilds from one) or on one core converts as
+before. A page whose conversion failed, or was not done within WAIT_LIMIT_S, is converted by the
+build itself, with a warning, on which `--strict` fails: in a sound build, none fails. A worker
+sends the warnings that a conversion logged to the build, which logs them, as it would have had it
+converted the page itself.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ from mkdocs.structure.pages import Page
 from tools.site.notebooks import write_notebook
 
 log = logging.getLogger("mkdocs.hooks")
-# The longest the build waits for one page's conversion: a whole cold build takes about 10 s.
-# A page not converted by then is converted by the build itself (the wait only ever saves time).
+# The longest the build waits for one page's conversion (a whole cold build takes seconds): a page
+# not converted by then is converted by the build itself.
 WAIT_LIMIT_S = 60
 MOST_WORKERS = 4  # past four, the first pages wait for more workers to share the cores
 
@@ -82,7 +82,7 @@ class Conversions:
             worker.start()
         self.waited: set[str] = set()
         # stop() once every page has waited; else when the build's process ends (it failed).
-        self.stop = weakref.finalize(self, end, self.workers, self.folder)
+        self.stop = weakref.finalize(self, end_workers, self.workers, self.folder)
 
     @classmethod
     def start(cls, jobs: list[Job], plugin, config) -> Conversions | None:
@@ -132,7 +132,7 @@ class Failed:
     error: str
 
 
-def end(workers: list, folder: Path) -> None:
+def end_workers(workers: list, folder: Path) -> None:
     """End the workers (a build that ended early leaves some converting); remove their notebooks."""
     for worker in workers:
         worker.terminate()
