@@ -660,24 +660,20 @@ def test_the_reading_check_finds_small_figure_text_and_missing_cues(browser, ser
     assert problems == []
 
 
-GLOSS_WEIGHTS = (  # each gloss's text and weight, as the sweep reads them by the DevTools protocol
-    f"() => Array.from(document.querySelectorAll('{GLOSS}'), node => "
-    "[node.textContent, Number(getComputedStyle(node).fontWeight)])"
-)
-
-
 def test_the_gloss_check_sees_a_fallback_font(browser, server):
     """The sweep asks Chromium which font drew each gloss: with the subset's face gone from the
     font stack, the same question must name the fallback (a system font, or none)."""
     context, page, problems = open_page(browser, f"{server}/06-manipulating-tensors/", server)
     page.add_style_tag(content='span[lang|="zh"] { font-family: "DejaVu Sans", serif !important; }')
     page.evaluate("document.fonts.ready.then(() => true)")
-    glosses = page.evaluate(GLOSS_WEIGHTS)
+    # Every gloss of the page, marked as the sweep marks its sample (gloss_sample.js).
+    glosses = page.evaluate(SAMPLE_GLOSSES, [GLOSS, 10_000])
     cdp = context.new_cdp_session(page)
     cdp.send("DOM.enable")
     cdp.send("CSS.enable")
     root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-    nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": GLOSS})["nodeIds"]
+    marked = {"nodeId": root, "selector": "[data-gloss-sample]"}
+    nodes = cdp.send("DOM.querySelectorAll", marked)["nodeIds"]
     fonts = [cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] for node in nodes]
     context.close()
     found = gloss_problems(glosses, fonts)
